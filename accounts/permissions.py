@@ -1,0 +1,33 @@
+"""Role checks shared by pages and the API. Scope (which grids) is ``grid.scope``; this is what."""
+
+from functools import wraps
+
+from django.http import Http404
+
+from accounts.models import GRID_ROLES, Role
+
+ADDRESS_EDITOR_ROLES = frozenset({Role.OFFICER, Role.AUXILIARY, Role.GRID_WORKER, Role.CHIEF, Role.ADMIN})
+
+
+def has_role(user, roles) -> bool:
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or user.role in roles
+
+
+def role_required(roles):
+    """Page decorator: users without one of ``roles`` get a 404, as for anything out of scope."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not has_role(request.user, roles):
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+grid_role_required = role_required(GRID_ROLES)

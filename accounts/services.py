@@ -1,0 +1,51 @@
+"""Writes for accounts: the audit trail."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.http import HttpRequest
+
+from accounts.models import AuditAction, AuditEvent
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    """The client address as Django sees it (REMOTE_ADDR; nginx sets it from the socket)."""
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit(
+    request_or_user,
+    action: AuditAction | str,
+    obj: models.Model | None = None,
+    *,
+    reason: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    username: str = "",
+) -> AuditEvent:
+    """Append one line to the audit trail. Call it whenever personal data is revealed or exported.
+
+    ``request_or_user`` is the request (user and IP are taken from it) or a user (for tasks).
+    """
+    request = getattr(request_or_user, "_request", request_or_user)  # a DRF Request wraps the HttpRequest
+    request = request if isinstance(request, HttpRequest) else None
+    user = request.user if request is not None else request_or_user
+    if user is not None and not getattr(user, "is_authenticated", False):
+        user = None
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)
+    return AuditEvent.objects.create(
+        user=user,
+        username=(user.get_username() if user else username)[:150],
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr[:200],
+        reason=reason[:500],
+        ip=client_ip(request),
+    )

@@ -1,0 +1,16 @@
+from django.urls import include, path
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from grid import api as grid_api
+
+router = DefaultRouter()
+router.register("grid/stations", grid_api.StationViewSet, basename="station")
+router.register("grid/police-grids", grid_api.PoliceGridViewSet, basename="policegrid")
+router.register("grid/community-grids", grid_api.CommunityGridViewSet, basename="communitygrid")
+router.register("grid/buildings", grid_api.BuildingViewSet, basename="building")
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="token"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,1 @@
+"""The dispute and mediation ledger (a later issue)."""

@@ -1,0 +1,1 @@
+"""Shared rendering with no models: PDF building blocks, CJK fonts, QR codes, Excel export."""

@@ -1,0 +1,24 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class BuildingForm(forms.Form):
+    address = forms.CharField(
+        label=_("Standard address"),
+        max_length=200,
+        help_text=_("Road, number, compound and building, e.g. 上海西路88号阅海万家小区3号楼"),
+    )
+    compound = forms.CharField(label=_("Compound"), max_length=100, required=False)
+    floors = forms.IntegerField(label=_("Floors above ground"), min_value=1, max_value=200, required=False)
+    lat = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90, help_text=_("Pick the point on the map"))
+    lng = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180)
+
+    def clean_address(self):
+        value = " ".join(self.cleaned_data["address"].split())
+        if len(value) < 4:
+            raise forms.ValidationError(_("Enter the full standard address."))
+        return value
+
+
+class BuildingSearchForm(forms.Form):
+    q = forms.CharField(label=_("Address"), max_length=100, required=False)

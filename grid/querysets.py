@@ -1,0 +1,55 @@
+from django.db import models
+
+from grid.scope import scope_for
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset whose rows belong to a community grid, police grid or station.
+
+    Subclasses (or models via ``as_manager``) name the lookup that reaches the row's grid:
+    ``scope_level`` is one of ``community``, ``police`` or ``station`` and ``scope_lookup`` the
+    field path to that level's id (``grid_id`` for most records).
+    """
+
+    scope_level = "community"
+    scope_lookup = "grid_id"
+
+    def visible_to(self, user):
+        """Only the rows ``user`` may see. The only way views, API, exports and reports read."""
+        scope = scope_for(user)
+        if scope.everything:
+            return self.all()
+        ids = {
+            "community": scope.community_grid_ids,
+            "police": scope.police_grid_ids,
+            "station": scope.station_ids,
+        }[self.scope_level]
+        if not ids:
+            return self.none()
+        return self.filter(**{f"{self.scope_lookup}__in": sorted(ids)})
+
+
+class StationQuerySet(ScopedQuerySet):
+    scope_level = "station"
+    scope_lookup = "id"
+
+
+class PoliceGridQuerySet(ScopedQuerySet):
+    scope_level = "police"
+    scope_lookup = "id"
+
+
+class CommunityGridQuerySet(ScopedQuerySet):
+    scope_level = "community"
+    scope_lookup = "id"
+
+
+class BuildingQuerySet(ScopedQuerySet):
+    scope_level = "community"
+    scope_lookup = "grid_id"
+
+    def search(self, q: str):
+        q = (q or "").strip()
+        if not q:
+            return self
+        return self.filter(models.Q(address__icontains=q) | models.Q(compound__icontains=q))

@@ -1,0 +1,153 @@
+"""Grid pages: map, stations, police grids, community grids and buildings. Thin: scope in selectors."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from accounts.permissions import ADDRESS_EDITOR_ROLES, grid_role_required, role_required
+from grid import selectors, services
+from grid.forms import BuildingForm, BuildingSearchForm
+from lib import geo
+
+PAGE_SIZE = 50
+
+
+def _page(request, qs):
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@grid_role_required
+def map_view(request):
+    return render(
+        request,
+        "grid/map.html",
+        {
+            "can_edit": request.user.role in ADDRESS_EDITOR_ROLES or request.user.is_superuser,
+        },
+    )
+
+
+@require_GET
+@grid_role_required
+def grids_geojson(request):
+    return JsonResponse(selectors.grids_geojson(request.user))
+
+
+@require_GET
+@grid_role_required
+def buildings_geojson(request):
+    box = None
+    if "bbox" in request.GET:
+        try:
+            min_lng, min_lat, max_lng, max_lat = (float(v) for v in request.GET["bbox"].split(","))
+        except ValueError:
+            return JsonResponse({"error": _("bbox must be min_lng,min_lat,max_lng,max_lat")}, status=400)
+        box = geo.BBox(min_lng, min_lat, max_lng, max_lat)
+    return JsonResponse(selectors.buildings_geojson(request.user, bbox=box))
+
+
+@grid_role_required
+def station_list(request):
+    return render(
+        request, "grid/station_list.html", {"page": _page(request, selectors.stations_for_user(request.user))}
+    )
+
+
+@grid_role_required
+def station_detail(request, pk):
+    station = selectors.get_station_for_user(request.user, pk)
+    grids = selectors.police_grids_for_user(request.user).filter(station=station)
+    return render(request, "grid/station_detail.html", {"station": station, "police_grids": grids})
+
+
+@grid_role_required
+def policegrid_list(request):
+    return render(
+        request, "grid/policegrid_list.html", {"page": _page(request, selectors.police_grids_for_user(request.user))}
+    )
+
+
+@grid_role_required
+def policegrid_detail(request, pk):
+    police_grid = selectors.get_police_grid_for_user(request.user, pk)
+    grids = selectors.community_grids_for_user(request.user).filter(police_grid=police_grid)
+    return render(request, "grid/policegrid_detail.html", {"police_grid": police_grid, "community_grids": grids})
+
+
+@grid_role_required
+def communitygrid_list(request):
+    return render(
+        request,
+        "grid/communitygrid_list.html",
+        {"page": _page(request, selectors.community_grids_for_user(request.user))},
+    )
+
+
+@grid_role_required
+def communitygrid_detail(request, pk):
+    grid = selectors.get_community_grid_for_user(request.user, pk)
+    buildings = _page(request, selectors.buildings_for_user(request.user, grid_id=grid.id))
+    return render(
+        request,
+        "grid/communitygrid_detail.html",
+        {"grid": grid, "page": buildings, "volunteers": grid.volunteers.all()},
+    )
+
+
+@grid_role_required
+def building_list(request):
+    form = BuildingSearchForm(request.GET or None)
+    q = form.cleaned_data["q"] if form.is_valid() else ""
+    page = _page(request, selectors.buildings_for_user(request.user, q=q))
+    template = "grid/_building_rows.html" if request.headers.get("HX-Request") else "grid/building_list.html"
+    return render(request, template, {"page": page, "form": form, "q": q})
+
+
+@grid_role_required
+def building_detail(request, pk):
+    building = selectors.get_building_for_user(request.user, pk)
+    return render(
+        request,
+        "grid/building_detail.html",
+        {"building": building, "can_edit": request.user.role in ADDRESS_EDITOR_ROLES or request.user.is_superuser},
+    )
+
+
+def _building_form_page(request, *, building=None):
+    initial = {}
+    if building is not None:
+        initial = {f: getattr(building, f) for f in ("address", "compound", "floors", "lat", "lng")}
+    form = BuildingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if building is None:
+                building = services.building_create(user=request.user, **form.cleaned_data)
+                messages.success(request, _("Address added to grid %(grid)s.") % {"grid": building.grid.name})
+            else:
+                building = services.building_update(building=building, user=request.user, **form.cleaned_data)
+                messages.success(request, _("Address saved."))
+            return redirect("grid:building_detail", pk=building.pk)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+    return render(
+        request,
+        "grid/building_form.html",
+        {"form": form, "building": building},
+    )
+
+
+@role_required(ADDRESS_EDITOR_ROLES)
+def building_create(request):
+    return _building_form_page(request)
+
+
+@role_required(ADDRESS_EDITOR_ROLES)
+def building_edit(request, pk):
+    building = selectors.get_building_for_user(request.user, pk)
+    return _building_form_page(request, building=building)

@@ -1,0 +1,1 @@
+"""Venue inspections, hazards and rectification notices (a later issue)."""

@@ -1,0 +1,1 @@
+"""Landlord self-declaration, tenancies, residence permits (next issues)."""

@@ -1,0 +1,82 @@
+/* The grid map: police grids and community grids as coloured, labelled polygons, buildings as
+ * canvas circle markers (fast with thousands). Works with no tile server: the polygons are drawn
+ * on a plain background, which is what police networks without a tile server see. */
+(function () {
+  "use strict";
+  var el = document.getElementById("fq-map");
+  if (!el || !window.L) return;
+  var d = el.dataset;
+  var status = document.getElementById("fq-map-status");
+  var map = L.map(el, { preferCanvas: true, zoomControl: true }).setView([38.47, 106.23], 13);
+  if (d.tileUrl) {
+    L.tileLayer(d.tileUrl, { maxZoom: 19, attribution: d.tileAttribution || "" }).addTo(map);
+  } else {
+    el.classList.add("fq-map-no-tiles");
+  }
+
+  function esc(s) {
+    return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  var policeLayer = L.geoJSON(null, {
+    filter: function (f) { return f.properties.kind === "police_grid"; },
+    style: function (f) { return { color: f.properties.colour, weight: 3, fill: false }; },
+    interactive: false,
+  });
+  var communityLayer = L.geoJSON(null, {
+    filter: function (f) { return f.properties.kind === "community_grid"; },
+    style: function (f) {
+      return { color: f.properties.colour, weight: 1, fillColor: f.properties.colour, fillOpacity: 0.18 };
+    },
+    onEachFeature: function (f, layer) {
+      var p = f.properties;
+      layer.bindTooltip(esc(p.name), { permanent: true, direction: "center", className: "fq-grid-label" });
+      layer.bindPopup(
+        "<strong>" + esc(p.name) + "</strong><br>" + esc(d.labelWorker) + ": " + esc(p.grid_worker || "—") +
+        '<br><a href="' + esc(p.url) + '">' + esc(d.labelOpen) + "</a>"
+      );
+    },
+  });
+  var buildingLayer = L.layerGroup();
+  var renderer = L.canvas({ padding: 0.5 });
+
+  policeLayer.addTo(map);
+  communityLayer.addTo(map);
+  buildingLayer.addTo(map);
+  L.control.layers(null, (function () {
+    var o = {};
+    o[d.labelPolice] = policeLayer;
+    o[d.labelCommunity] = communityLayer;
+    o[d.labelBuildings] = buildingLayer;
+    return o;
+  })(), { collapsed: true }).addTo(map);
+  L.control.scale({ imperial: false }).addTo(map);
+
+  fetch(d.gridsUrl, { credentials: "same-origin" })
+    .then(function (r) { return r.json(); })
+    .then(function (fc) {
+      policeLayer.addData(fc);
+      communityLayer.addData(fc);
+      if (!fc.features.length) {
+        status.textContent = d.labelEmpty;
+        return;
+      }
+      map.fitBounds(communityLayer.getBounds().pad(0.05));
+      el.dataset.loaded = "grids";
+      return fetch(d.buildingsUrl, { credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (bc) {
+          bc.features.forEach(function (f) {
+            var c = f.geometry.coordinates;
+            L.circleMarker([c[1], c[0]], { renderer: renderer, radius: 4, weight: 1, color: "#123", fillColor: "#fff", fillOpacity: 0.9 })
+              .bindPopup('<a href="' + esc(f.properties.url) + '">' + esc(f.properties.address) + "</a>")
+              .addTo(buildingLayer);
+          });
+          el.dataset.loaded = "all";
+          el.dataset.buildingCount = bc.features.length;
+        });
+    })
+    .catch(function () { status.textContent = "⚠"; });
+})();
