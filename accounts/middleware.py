@@ -1,5 +1,12 @@
+import time
+
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.utils.translation import gettext as _
+
+SEEN_KEY = "_fq_last_seen"
 
 
 class PagesLoginRequiredMiddleware(LoginRequiredMiddleware):
@@ -15,11 +22,15 @@ class PagesLoginRequiredMiddleware(LoginRequiredMiddleware):
 
 
 class IdleSessionTimeoutMiddleware:
-    """Police staff sessions end after ``STAFF_SESSION_IDLE_SECONDS`` without a request.
+    """Police staff are logged out after ``STAFF_SESSION_IDLE_SECONDS`` without a request.
 
-    Setting the expiry on every request makes it a sliding (idle) timeout rather than an
-    absolute one; landlords and other public users keep the ordinary cookie age.
+    The last-seen time lives in the session and is refreshed at most once a minute, so an
+    active officer's requests do not each write the session; the session's own expiry moves
+    with it, so an idle session also dies on the server. Landlords and other public users
+    keep the ordinary cookie age.
     """
+
+    REFRESH_SECONDS = 60
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -27,5 +38,13 @@ class IdleSessionTimeoutMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and (user.is_police_staff or user.is_staff):
-            request.session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
+            idle = settings.STAFF_SESSION_IDLE_SECONDS
+            now = int(time.time())
+            seen = request.session.get(SEEN_KEY)
+            if seen is not None and now - seen > idle:
+                logout(request)
+                messages.info(request, _("You were logged out after %(n)d idle minutes.") % {"n": idle // 60})
+            elif seen is None or now - seen >= self.REFRESH_SECONDS:
+                request.session[SEEN_KEY] = now
+                request.session.set_expiry(idle)
         return self.get_response(request)

@@ -25,14 +25,16 @@ def audit(
     object_id: str = "",
     object_repr: str = "",
     username: str = "",
+    actor=None,
 ) -> AuditEvent:
     """Append one line to the audit trail. Call it whenever personal data is revealed or exported.
 
-    ``request_or_user`` is the request (user and IP are taken from it) or a user (for tasks).
+    ``request_or_user`` is the request (user and IP are taken from it) or a user (for tasks);
+    ``actor`` names the user when the request does not carry one yet (at login).
     """
     request = getattr(request_or_user, "_request", request_or_user)  # a DRF Request wraps the HttpRequest
     request = request if isinstance(request, HttpRequest) else None
-    user = request.user if request is not None else request_or_user
+    user = actor or (getattr(request, "user", None) if request is not None else request_or_user)
     if user is not None and not getattr(user, "is_authenticated", False):
         user = None
     if obj is not None:

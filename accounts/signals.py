@@ -7,14 +7,14 @@ from accounts.services import audit
 
 @receiver(user_logged_in)
 def _logged_in(sender, request, user, **kwargs):
-    audit(request if request is not None else user, AuditAction.LOGIN, user)
+    audit(request if request is not None else user, AuditAction.LOGIN, user, actor=user)
 
 
 @receiver(user_logged_out)
 def _logged_out(sender, request, user, **kwargs):
     # Sent before the session is flushed: request.user is still the user leaving.
     if user is not None:
-        audit(request if request is not None else user, AuditAction.LOGOUT, user)
+        audit(request if request is not None else user, AuditAction.LOGOUT, user, actor=user)
 
 
 @receiver(user_login_failed)

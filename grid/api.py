@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django_filters import rest_framework as filters
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 
 from accounts.permissions import ADDRESS_EDITOR_ROLES, has_role
 from grid import services
@@ -89,7 +89,7 @@ class BuildingViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
 
     serializer_class = BuildingSerializer
     filterset_class = BuildingFilter
-    permission_classes = [CanEditAddresses]
+    permission_classes = [IsAuthenticated, CanEditAddresses]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):

@@ -34,7 +34,11 @@ def get_building_for_user(user, pk) -> Building:
 
 
 def stations_for_user(user):
-    return Station.objects.visible_to(user).annotate(police_grid_count=Count("police_grids", distinct=True))
+    return (
+        Station.objects.visible_to(user)
+        .annotate(police_grid_count=Count("police_grids", distinct=True))
+        .order_by("code")
+    )
 
 
 def police_grids_for_user(user):
@@ -42,6 +46,7 @@ def police_grids_for_user(user):
         PoliceGrid.objects.visible_to(user)
         .select_related("station", "officer")
         .annotate(community_grid_count=Count("community_grids", distinct=True))
+        .order_by("code")
     )
 
 
@@ -50,6 +55,7 @@ def community_grids_for_user(user):
         CommunityGrid.objects.visible_to(user)
         .select_related("police_grid__station", "grid_worker", "auxiliary")
         .annotate(building_count=Count("buildings"))
+        .order_by("code")
     )
 
 

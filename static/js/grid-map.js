@@ -7,7 +7,7 @@
   if (!el || !window.L) return;
   var d = el.dataset;
   var status = document.getElementById("fq-map-status");
-  var map = L.map(el, { preferCanvas: true, zoomControl: true }).setView([38.47, 106.23], 13);
+  var map = L.map(el, { preferCanvas: true, zoomControl: true, zoomSnap: 0.25 }).setView([38.47, 106.23], 13);
   if (d.tileUrl) {
     L.tileLayer(d.tileUrl, { maxZoom: 19, attribution: d.tileAttribution || "" }).addTo(map);
   } else {

@@ -1,0 +1,147 @@
+"""Personas and the small world they live in, plus switches for services CI must have.
+
+World: station S1 has police grid A (officer_a; community grids A1, A2) and police grid B
+(officer_b; community grid B1). Station S2 has police grid C (other_station_officer; grid C1).
+A1 has a grid worker, an auxiliary and a volunteer; B1 another volunteer. Every community
+grid has two buildings.
+"""
+
+import os
+import shutil
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from shapely.geometry import shape
+from shapely.ops import unary_union
+
+from accounts.models import Role
+from config.celery import app as celery_app
+from grid.seed import geojson
+from tests.factories import (
+    BuildingFactory,
+    CommunityGridFactory,
+    PoliceGridFactory,
+    StationFactory,
+    UserFactory,
+    centre,
+)
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+PASSWORD = "correct-horse-battery"
+
+
+def need(condition: bool, reason: str):
+    """Skip with ``reason`` when a service is missing on a developer's machine; fail in CI."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI requires this: {reason}")
+    pytest.skip(reason)
+
+
+def postgres_available() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def redis_available() -> bool:
+    return bool(settings.REDIS_URL)
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_eager(settings):
+    # Hashing cost is not under test; eager tasks unless a test starts a real worker.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = eager
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Axes keeps lockouts in the database, sessions in the cache: start every test clean.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@dataclass
+class World:
+    s1: object
+    s2: object
+    pg_a: object
+    pg_b: object
+    pg_c: object
+    a1: object
+    a2: object
+    b1: object
+    c1: object
+    buildings: dict
+    users: dict
+
+    def building(self, grid_name: str):
+        return self.buildings[grid_name][0]
+
+
+def _building(grid, dx):
+    lat, lng = centre(grid, dx)
+    return BuildingFactory(grid=grid, lat=lat, lng=lng)
+
+
+@pytest.fixture
+def world(db) -> World:
+    u = {
+        "officer_a": UserFactory(username="officer_a", role=Role.OFFICER),
+        "officer_b": UserFactory(username="officer_b", role=Role.OFFICER),
+        "other_station_officer": UserFactory(username="other_station_officer", role=Role.OFFICER),
+        "aux_a": UserFactory(username="aux_a", role=Role.AUXILIARY),
+        "grid_worker": UserFactory(username="grid_worker", role=Role.GRID_WORKER),
+        "volunteer": UserFactory(username="volunteer", role=Role.VOLUNTEER),
+        "volunteer_b": UserFactory(username="volunteer_b", role=Role.VOLUNTEER),
+        "landlord": UserFactory(username="landlord", role=Role.LANDLORD),
+        "landlord2": UserFactory(username="landlord2", role=Role.LANDLORD),
+        "mediator": UserFactory(username="mediator", role=Role.MEDIATOR),
+        "admin": UserFactory(username="admin", role=Role.ADMIN, is_staff=True, is_superuser=True),
+    }
+    s1, s2 = StationFactory(name="上海西路派出所"), StationFactory(name="北京路派出所")
+    u["chief"] = UserFactory(username="chief", role=Role.CHIEF, station=s1)
+    u["other_chief"] = UserFactory(username="other_chief", role=Role.CHIEF, station=s2)
+    pg_a = PoliceGridFactory(station=s1, officer=u["officer_a"], name="甲警务区")
+    pg_b = PoliceGridFactory(station=s1, officer=u["officer_b"], name="乙警务区")
+    pg_c = PoliceGridFactory(station=s2, officer=u["other_station_officer"], name="丙警务区")
+    a1 = CommunityGridFactory(police_grid=pg_a, name="甲一网格", grid_worker=u["grid_worker"], auxiliary=u["aux_a"])
+    a1.volunteers.add(u["volunteer"])
+    a2 = CommunityGridFactory(police_grid=pg_a, name="甲二网格")
+    b1 = CommunityGridFactory(police_grid=pg_b, name="乙一网格")
+    b1.volunteers.add(u["volunteer_b"])
+    c1 = CommunityGridFactory(police_grid=pg_c, name="丙一网格")
+    for pg, grids in ((pg_a, [a1, a2]), (pg_b, [b1]), (pg_c, [c1])):
+        pg.boundary = geojson(unary_union([shape(g.boundary) for g in grids]))
+        pg.save()
+    buildings = {g.name: [_building(g, -0.2), _building(g, 0.2)] for g in (a1, a2, b1, c1)}
+    return World(s1, s2, pg_a, pg_b, pg_c, a1, a2, b1, c1, buildings, u)
+
+
+def login(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def as_user(world):
+    """``as_user("officer_a")`` → a logged-in test client for that persona."""
+
+    def _client(name: str) -> Client:
+        if name == "anonymous":
+            return Client()
+        return login(world.users[name])
+
+    return _client
