@@ -47,4 +47,12 @@ class IdleSessionTimeoutMiddleware:
             elif seen is None or now - seen >= self.REFRESH_SECONDS:
                 request.session[SEEN_KEY] = now
                 request.session.set_expiry(idle)
-        return self.get_response(request)
+        response = self.get_response(request)
+        # The request that logs a staff member in was anonymous above: start the clock on the way out,
+        # or the new session would keep the cookie age until its next request.
+        user = getattr(request, "user", None)
+        staff = user is not None and user.is_authenticated and (user.is_police_staff or user.is_staff)
+        if staff and SEEN_KEY not in request.session:
+            request.session[SEEN_KEY] = int(time.time())
+            request.session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
+        return response

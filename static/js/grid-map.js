@@ -40,7 +40,6 @@
     },
   });
   var buildingLayer = L.layerGroup();
-  var renderer = L.canvas({ padding: 0.5 });
 
   policeLayer.addTo(map);
   communityLayer.addTo(map);
@@ -70,7 +69,7 @@
         .then(function (bc) {
           bc.features.forEach(function (f) {
             var c = f.geometry.coordinates;
-            L.circleMarker([c[1], c[0]], { renderer: renderer, radius: 4, weight: 1, color: "#123", fillColor: "#fff", fillOpacity: 0.9 })
+            L.circleMarker([c[1], c[0]], { radius: 4, weight: 1, color: "#123", fillColor: "#fff", fillOpacity: 0.9 })
               .bindPopup('<a href="' + esc(f.properties.url) + '">' + esc(f.properties.address) + "</a>")
               .addTo(buildingLayer);
           });

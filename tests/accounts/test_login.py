@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from pytest_django.asserts import assertContains, assertRedirects, assertTemplateUsed
 
+from accounts.middleware import SEEN_KEY
 from accounts.models import AuditEvent, User
 from tests.conftest import PASSWORD
 
@@ -143,7 +144,8 @@ def test_a_successful_login_forgives_earlier_typos(world, client):
 
 def test_the_cooloff_is_configured_as_thirty_minutes(settings):
     assert settings.AXES_FAILURE_LIMIT == 5
-    assert settings.AXES_COOLOFF_TIME == timedelta(minutes=30)
+    cooloff = settings.AXES_COOLOFF_TIME
+    assert cooloff == timedelta(minutes=30)
     assert settings.AXES_LOCKOUT_PARAMETERS == ["username"]
 
 
@@ -222,6 +224,44 @@ def test_a_police_staff_session_is_short_from_the_moment_of_login(world, client,
     assert response.status_code == 302
     assert client.session.get_expiry_age() == 1800
     assert response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == 1800
+
+
+def idle_for(client, minutes: int) -> None:
+    session = client.session
+    session[SEEN_KEY] -= minutes * 60
+    session.save()
+
+
+def test_a_staff_member_idle_for_thirty_one_minutes_is_logged_out(world, client):
+    log_in(client, "officer_a")
+    idle_for(client, 31)
+
+    response = client.get("/")
+
+    assertRedirects(response, f"{LOGIN_URL}?next=/", fetch_redirect_response=False)
+    assert not is_logged_in(client)
+    assert AuditEvent.objects.filter(action="logout", username="officer_a").count() == 1
+
+
+def test_a_staff_member_logged_out_for_idleness_is_told_why(world, client):
+    log_in(client, "officer_a")
+    idle_for(client, 31)
+
+    response = client.get("/", follow=True)
+
+    assert response.request["PATH_INFO"] == LOGIN_URL
+    assert len(list(response.context["messages"])) == 1
+
+
+def test_a_staff_member_idle_for_twenty_nine_minutes_stays_logged_in(world, client):
+    log_in(client, "officer_a")
+    idle_for(client, 29)
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert is_logged_in(client)
+    assert client.session.get_expiry_age() == 1800
 
 
 @pytest.mark.parametrize("persona", ["landlord", "mediator"])

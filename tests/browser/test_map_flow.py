@@ -1,0 +1,54 @@
+"""officer1 logs in on a phone and sees their own police grid on the map, not officer2's."""
+
+import random
+
+import pytest
+from faker import Faker
+
+from grid import seed
+from grid.models import CommunityGrid
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def demo(transactional_db, settings):
+    settings.DEMO_PASSWORD = "browser-test-password"
+    fake = Faker("zh_CN")
+    fake.seed_instance(1)
+    seed.seed_demo(password=settings.DEMO_PASSWORD, rng=random.Random(1), fake=fake, out=lambda *a: None)
+    return settings.DEMO_PASSWORD
+
+
+def test_officer1_sees_their_grids_on_the_map_at_a_phone_viewport(demo, live_server, phone, shot):
+    mine = set(CommunityGrid.objects.filter(police_grid__officer__username="officer1").values_list("name", flat=True))
+    theirs = set(
+        CommunityGrid.objects.filter(police_grid__officer__username="officer2").values_list("name", flat=True)
+    )
+    assert mine and theirs
+
+    phone.goto(f"{live_server.url}/grid/map/")
+    assert "/accounts/login/" in phone.url  # the map needs a login
+    assert phone.locator("html").get_attribute("lang") == "zh-hans"
+    shot(phone, "login-phone")
+    phone.fill("input[name=username]", "officer1")
+    phone.fill("input[name=password]", demo)
+    phone.click("button[type=submit]")
+    phone.wait_for_url(f"{live_server.url}/grid/map/")
+    phone.wait_for_selector("#fq-map[data-loaded=all]", timeout=15000)
+
+    labels = set(phone.locator(".leaflet-tooltip.fq-grid-label").all_inner_texts())
+    assert labels == mine
+    assert not labels & theirs
+    assert int(phone.locator("#fq-map").get_attribute("data-building-count")) == 75
+    # The page fits the phone: nothing wider than the viewport.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(phone, "map-officer1-phone")
+
+    # Tap a grid → its popup links to the grid's page.
+    # Labels let taps through to the polygon underneath, as a thumb would tap the grid itself.
+    phone.locator(".leaflet-tooltip.fq-grid-label").first.click(force=True)
+    phone.locator(".leaflet-popup-content a").click()
+    phone.wait_for_url("**/grid/community-grids/*/")
+    assert phone.locator("h1").inner_text() in mine
+    shot(phone, "community-grid-phone")
