@@ -12,10 +12,10 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["username", "full_name", "phone", "police_number"]
     list_select_related = ["station"]
     fieldsets = BaseUserAdmin.fieldsets + (
-        (_("Fengqiao"), {"fields": ("role", "full_name", "phone", "police_number", "station")}),
+        (_("Role and station"), {"fields": ("role", "full_name", "phone", "police_number", "station")}),
     )
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
-        (_("Fengqiao"), {"fields": ("role", "full_name", "phone", "station")}),
+        (_("Role and station"), {"fields": ("role", "full_name", "phone", "station")}),
     )
 
 

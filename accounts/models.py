@@ -17,6 +17,9 @@ class Role(models.TextChoices):
 
 # Police staff: short idle sessions, second factor (later), full views of personal data by reason.
 STAFF_ROLES = frozenset({Role.OFFICER, Role.AUXILIARY, Role.CHIEF, Role.ADMIN})
+# Everyone who can see other people's data is logged out after 30 idle minutes; landlords
+# (the public, declaring their own rentals on their own phones) keep the ordinary cookie age.
+IDLE_TIMEOUT_ROLES = frozenset(Role) - {Role.LANDLORD}
 # Everyone who works a grid (sees scoped records); landlords and mediators see only their own.
 GRID_ROLES = frozenset({Role.OFFICER, Role.AUXILIARY, Role.GRID_WORKER, Role.VOLUNTEER, Role.CHIEF, Role.ADMIN})
 
@@ -55,6 +58,10 @@ class User(AbstractUser):
     @property
     def is_police_staff(self) -> bool:
         return self.role in STAFF_ROLES
+
+    @property
+    def has_idle_timeout(self) -> bool:
+        return self.is_staff or self.role in IDLE_TIMEOUT_ROLES
 
     @property
     def is_admin_role(self) -> bool:
@@ -104,6 +111,7 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit trail")
         ordering = ["-at"]
+        base_manager_name = "objects"  # related-object access goes through the append-only queryset too
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
     def __str__(self):

@@ -51,3 +51,12 @@ def audit(
         reason=reason[:500],
         ip=client_ip(request),
     )
+
+
+def token_issue(*, request, user):
+    """The user's API token (created on first use), with the login written to the audit trail."""
+    from rest_framework.authtoken.models import Token
+
+    token, _ = Token.objects.get_or_create(user=user)
+    audit(request, AuditAction.LOGIN, user, actor=user, reason="API token")
+    return token

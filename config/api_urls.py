@@ -1,7 +1,7 @@
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from accounts.api import TokenLoginView
 from grid import api as grid_api
 
 router = DefaultRouter()
@@ -11,6 +11,6 @@ router.register("grid/community-grids", grid_api.CommunityGridViewSet, basename=
 router.register("grid/buildings", grid_api.BuildingViewSet, basename="building")
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="token"),
+    path("auth/token/", TokenLoginView.as_view(), name="token"),
     path("", include(router.urls)),
 ]

@@ -5,8 +5,8 @@ Outcomes: ``ok`` (200, the marker object is shown), ``hidden`` (200, the marker 
 ``404``, ``login`` (redirect to the login page), ``401`` (API without credentials).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -22,7 +22,16 @@ NON_GRID = {"landlord", "landlord2", "mediator"}
 SEES_A1 = {"officer_a", "aux_a", "grid_worker", "volunteer", "chief", "admin"}
 SEES_S1 = SEES_A1 | {"officer_b", "volunteer_b"}
 EDITORS_OF_A1 = {"officer_a", "aux_a", "grid_worker", "chief", "admin"}
-EDITOR_ROLES = {"officer_a", "aux_a", "grid_worker", "chief", "admin", "officer_b", "other_station_officer", "other_chief"}
+EDITOR_ROLES = {
+    "officer_a",
+    "aux_a",
+    "grid_worker",
+    "chief",
+    "admin",
+    "officer_b",
+    "other_station_officer",
+    "other_chief",
+}
 
 
 @dataclass
@@ -81,9 +90,7 @@ ROUTES = {
     ),
     "grid:station_list": Route(lambda w: reverse("grid:station_list"), page_list(SEES_S1), lambda w: w.s1.name),
     "grid:station_detail": Route(lambda w: reverse("grid:station_detail", args=[w.s1.pk]), page_object(SEES_S1)),
-    "grid:policegrid_list": Route(
-        lambda w: reverse("grid:policegrid_list"), page_list(SEES_A1), lambda w: w.pg_a.name
-    ),
+    "grid:policegrid_list": Route(lambda w: reverse("grid:policegrid_list"), page_list(SEES_A1), lambda w: w.pg_a.name),
     "grid:policegrid_detail": Route(
         lambda w: reverse("grid:policegrid_detail", args=[w.pg_a.pk]), page_object(SEES_A1)
     ),
@@ -94,13 +101,9 @@ ROUTES = {
         lambda w: reverse("grid:communitygrid_detail", args=[w.a1.pk]), page_object(SEES_A1)
     ),
     "grid:building_list": Route(lambda w: reverse("grid:building_list"), page_list(SEES_A1), lambda w: bldg(w).address),
-    "grid:building_detail": Route(
-        lambda w: reverse("grid:building_detail", args=[bldg(w).pk]), page_object(SEES_A1)
-    ),
+    "grid:building_detail": Route(lambda w: reverse("grid:building_detail", args=[bldg(w).pk]), page_object(SEES_A1)),
     "grid:building_create": Route(lambda w: reverse("grid:building_create"), page_object(EDITOR_ROLES)),
-    "grid:building_edit": Route(
-        lambda w: reverse("grid:building_edit", args=[bldg(w).pk]), page_object(EDITORS_OF_A1)
-    ),
+    "grid:building_edit": Route(lambda w: reverse("grid:building_edit", args=[bldg(w).pk]), page_object(EDITORS_OF_A1)),
     "api-root": Route(lambda w: reverse("api-root"), api_list(set(PERSONAS))),
     "token": Route(lambda w: reverse("token"), lambda p: "method_not_allowed"),
     "station-list": Route(lambda w: reverse("station-list"), api_list(SEES_S1), lambda w: w.s1.name),
@@ -133,9 +136,7 @@ def _walk(patterns, prefix=""):
 
 def test_every_route_is_covered_by_the_scope_matrix():
     names = set(_walk(get_resolver().url_patterns))
-    uncovered = sorted(
-        n for n in names if n not in ROUTES and n not in EXEMPT and n.split(":")[0] not in EXEMPT
-    )
+    uncovered = sorted(n for n in names if n not in ROUTES and n not in EXEMPT and n.split(":")[0] not in EXEMPT)
     assert not uncovered, f"routes without a scope test: {uncovered}"
 
 

@@ -22,9 +22,7 @@ def demo(transactional_db, settings):
 
 def test_officer1_sees_their_grids_on_the_map_at_a_phone_viewport(demo, live_server, phone, shot):
     mine = set(CommunityGrid.objects.filter(police_grid__officer__username="officer1").values_list("name", flat=True))
-    theirs = set(
-        CommunityGrid.objects.filter(police_grid__officer__username="officer2").values_list("name", flat=True)
-    )
+    theirs = set(CommunityGrid.objects.filter(police_grid__officer__username="officer2").values_list("name", flat=True))
     assert mine and theirs
 
     phone.goto(f"{live_server.url}/grid/map/")

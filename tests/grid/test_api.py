@@ -27,7 +27,9 @@ def test_a_volunteer_may_read_but_not_write_addresses(world, as_user):
     client = as_user("volunteer")
     assert client.get(reverse("building-list")).status_code == 200
     lat, lng = centre(world.a1)
-    r = client.post(reverse("building-list"), {"address": "x路1号", "lat": lat, "lng": lng}, content_type="application/json")
+    r = client.post(
+        reverse("building-list"), {"address": "x路1号", "lat": lat, "lng": lng}, content_type="application/json"
+    )
     assert r.status_code == 403
 
 
@@ -50,7 +52,12 @@ def test_api_lists_filter_by_address_text(world, as_user):
 def test_the_openapi_schema_documents_the_grid_endpoints(world, as_user):
     r = as_user("officer_a").get(reverse("schema"), HTTP_ACCEPT="application/json")
     paths = r.json()["paths"]
-    for p in ("/api/v1/grid/stations/", "/api/v1/grid/police-grids/", "/api/v1/grid/community-grids/", "/api/v1/grid/buildings/"):
+    for p in (
+        "/api/v1/grid/stations/",
+        "/api/v1/grid/police-grids/",
+        "/api/v1/grid/community-grids/",
+        "/api/v1/grid/buildings/",
+    ):
         assert p in paths
 
 

@@ -1,9 +1,17 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from grid import services
 from grid.models import Building, CommunityGrid
 from tests.factories import BuildingFactory, CommunityGridFactory, centre, square
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    # These tests read the English msgids; the Chinese catalogue is checked in tests/test_i18n.py.
+    with translation.override("en"):
+        yield
 
 
 def test_a_new_building_is_placed_in_the_grid_that_covers_its_point(world):
@@ -66,8 +74,14 @@ def test_a_moved_boundary_reassigns_the_buildings_it_now_covers(world, django_ca
     lat, lng = centre(a1, dx=0.3)
     moved = BuildingFactory(grid=a1, lat=lat, lng=lng, address="甲路东侧1号")
     stays = BuildingFactory(grid=a1, **dict(zip(("lat", "lng"), centre(a1, dx=-0.3), strict=True)))
-    new_a1 = {"type": "Polygon", "coordinates": [[[x1, 30], [x1 + 0.005, 30], [x1 + 0.005, 30.01], [x1, 30.01], [x1, 30]]]}
-    new_a2 = {"type": "Polygon", "coordinates": [[[x1 + 0.005, 30], [x2, 30], [x2, 30.01], [x1 + 0.005, 30.01], [x1 + 0.005, 30]]]}
+    new_a1 = {
+        "type": "Polygon",
+        "coordinates": [[[x1, 30], [x1 + 0.005, 30], [x1 + 0.005, 30.01], [x1, 30.01], [x1, 30]]],
+    }
+    new_a2 = {
+        "type": "Polygon",
+        "coordinates": [[[x1 + 0.005, 30], [x2, 30], [x2, 30.01], [x1 + 0.005, 30.01], [x1 + 0.005, 30]]],
+    }
     with pytest.raises(ValidationError):
         services.community_grid_set_boundary(grid=a2, boundary={"type": "Polygon", "coordinates": [[[0, 0]]]})
     a2.refresh_from_db()
