@@ -1,5 +1,7 @@
 """Reads behind the home page. Later issues add visits, declarations, hazards, disputes, events."""
 
+from django.db.models import Count
+
 from accounts.models import GRID_ROLES, Role, User
 from grid import selectors as grid_selectors
 from grid.models import CommunityGrid, PoliceGrid
@@ -12,6 +14,11 @@ def home_figures(user) -> dict:
         return figures
     figures.update(grid_selectors.scope_counts(user))
     if user.is_superuser or user.role in (Role.CHIEF, Role.ADMIN):
+        figures["police_grid_rows"] = list(
+            grid_selectors.police_grids_for_user(user).annotate(
+                building_count=Count("community_grids__buildings", distinct=True)
+            )[:50]
+        )
         police = PoliceGrid.objects.visible_to(user)
         figures["officers"] = police.exclude(officer=None).values("officer").distinct().count()
         figures["grids_without_worker"] = CommunityGrid.objects.visible_to(user).filter(grid_worker=None).count()

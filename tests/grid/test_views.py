@@ -93,6 +93,8 @@ def test_home_shows_the_officers_real_figures(world, as_user):
 def test_home_for_the_chief_counts_the_station(world, as_user):
     f = as_user("chief").get(reverse("home")).context["figures"]
     assert (f["police_grids"], f["community_grids"], f["buildings"], f["officers"]) == (2, 3, 6, 2)
+    rows = {p.name: (p.officer.username, p.community_grid_count, p.building_count) for p in f["police_grid_rows"]}
+    assert rows == {"甲警务区": ("officer_a", 2, 4), "乙警务区": ("officer_b", 1, 2)}
 
 
 def test_the_map_page_loads_leaflet_from_our_own_static_files(world, as_user):

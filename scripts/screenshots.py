@@ -1,0 +1,60 @@
+"""Take the README's screenshots from a running demo (``make run``) with headless Chromium.
+
+.venv/bin/python scripts/screenshots.py [http://127.0.0.1:8000] [out-dir]
+"""
+
+import shutil
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
+OUT = Path(sys.argv[2] if len(sys.argv) > 2 else Path(__file__).resolve().parent.parent / "docs" / "screenshots")
+PASSWORD = "fengqiao-demo"
+PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+
+# (file, user, device, path, wait-for selector)
+SHOTS = [
+    ("login-phone", None, PHONE, "/accounts/login/", None),
+    ("home-officer1-phone", "officer1", PHONE, "/", None),
+    ("map-officer1-phone", "officer1", PHONE, "/grid/map/", "#fq-map[data-loaded=all]"),
+    ("buildings-officer1-phone", "officer1", PHONE, "/grid/buildings/?q=号楼", None),
+    ("building-new-officer1-phone", "officer1", PHONE, "/grid/buildings/new/", None),
+    ("home-chief-desktop", "chief", DESKTOP, "/", None),
+    ("map-chief-desktop", "chief", DESKTOP, "/grid/map/", "#fq-map[data-loaded=all]"),
+    ("policegrids-chief-desktop", "chief", DESKTOP, "/grid/police-grids/", None),
+]
+
+
+def main():
+    OUT.mkdir(parents=True, exist_ok=True)
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        for name, user, device, path, wait in SHOTS:
+            context = browser.new_context(**device)
+            page = context.new_page()
+            if user:
+                page.goto(f"{BASE}/accounts/login/")
+                page.fill("input[name=username]", user)
+                page.fill("input[name=password]", PASSWORD)
+                page.click("button[type=submit]")
+                page.wait_for_load_state("networkidle")
+            page.goto(f"{BASE}{path}")
+            page.wait_for_load_state("networkidle")
+            if wait:
+                page.wait_for_selector(wait, timeout=15000)
+                page.wait_for_timeout(300)
+            page.screenshot(path=str(OUT / f"{name}.png"))
+            print(OUT / f"{name}.png")
+            context.close()
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
