@@ -3,6 +3,7 @@
 .venv/bin/python scripts/screenshots.py [http://127.0.0.1:8000] [out-dir]
 """
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ from playwright.sync_api import sync_playwright
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
 OUT = Path(sys.argv[2] if len(sys.argv) > 2 else Path(__file__).resolve().parent.parent / "docs" / "screenshots")
-PASSWORD = "fengqiao-demo"
+PASSWORD = os.environ.get("DEMO_PASSWORD", "fengqiao-demo")
 PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 
