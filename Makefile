@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The demo always runs on its own SQLite file with eager tasks, whatever the shell exports.
+DEMO := env -u DATABASE_URL -u REDIS_URL DEBUG=1
 
 .PHONY: run test lint format migrate seed worker beat clean messages
 
@@ -21,16 +23,16 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/activate
 	touch $(VENV)/.runtime $@
 
 migrate: $(VENV)/.runtime
-	$(PY) manage.py migrate --noinput
+	$(DEMO) $(PY) manage.py migrate --noinput
 
 seed: migrate
-	$(PY) manage.py seed_demo --scale demo
+	$(DEMO) $(PY) manage.py seed_demo --scale demo
 
 # The demo: SQLite, no broker (tasks run eagerly), seeded data, on http://127.0.0.1:8000
 run: seed
 	@echo ""
 	@echo "Fengqiao demo on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(DEMO) $(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
