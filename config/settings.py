@@ -26,6 +26,18 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "dev-only-insecure-key-never-use-in-production"  # noqa: S105
 
+# Personal data (resident IDs, phones) is encrypted with these keys, not with SECRET_KEY.
+# FIELD_ENCRYPTION_KEY: one or more Fernet keys, comma-separated, newest first (rotation);
+# FIELD_HASH_KEY: the HMAC key behind exact search. Both required when DEBUG is off.
+_DEV_FERNET_KEY = "ZmVuZ3FpYW8tZGV2LW9ubHktZmllbGQta2V5LTAwMDA="  # noqa: S105 - development only
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEY", default=[])
+FIELD_HASH_KEY = env.str("FIELD_HASH_KEY", default="")
+if not FIELD_ENCRYPTION_KEYS or not FIELD_HASH_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY and FIELD_HASH_KEY must be set when DEBUG is off.")
+    FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or [_DEV_FERNET_KEY]
+    FIELD_HASH_KEY = FIELD_HASH_KEY or "dev-only-hash-key"  # noqa: S105
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

@@ -14,6 +14,12 @@ urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("grid/", include("grid.urls")),
+    path("residents/", include("residents.urls")),
+    path("ledgers/", include("residents.urls_ledgers")),
+    path("q/", include("residents.urls_scan")),
+    path("rentals/", include("rentals.urls")),
+    path("matching/", include("rentals.urls_matching")),
+    path("", include("rentals.urls_permits")),  # /permits/… and the public /verify/<token>/
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("jsi18n/", login_not_required(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("manifest.webmanifest", views.manifest, name="manifest"),

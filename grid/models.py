@@ -65,6 +65,12 @@ class Station(BoundedArea):
     district = models.CharField(_("district"), max_length=50, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    declaration_deadline_days = models.PositiveSmallIntegerField(
+        _("days to declare a move-in"), default=3, help_text=_("Landlords must declare within this many days.")
+    )
+    permit_prefix = models.CharField(
+        _("residence permit number prefix"), max_length=20, blank=True, help_text=_("e.g. 640106")
+    )
 
     objects = StationQuerySet.as_manager()
 

@@ -19,11 +19,15 @@ from shapely.ops import unary_union
 from accounts.models import Role
 from config.celery import app as celery_app
 from grid.seed import geojson
+from residents.models import HouseUse
 from tests.factories import (
     BuildingFactory,
     CommunityGridFactory,
     PoliceGridFactory,
     StationFactory,
+    HouseFactory,
+    PersonFactory,
+    ResidenceFactory,
     UserFactory,
     centre,
 )
@@ -85,9 +89,19 @@ class World:
     c1: object
     buildings: dict
     users: dict
+    houses: dict
+    persons: dict
 
     def building(self, grid_name: str):
         return self.buildings[grid_name][0]
+
+    def house(self, grid_name: str):
+        """The rental house in that grid (``unit`` 1单元101); a second, owner-occupied one is 1单元102."""
+        return self.houses[grid_name][0]
+
+    def person(self, grid_name: str):
+        """The tenant living in that grid's rental house."""
+        return self.persons[grid_name]
 
 
 def _building(grid, dx):
@@ -126,7 +140,16 @@ def world(db) -> World:
         pg.boundary = geojson(unary_union([shape(g.boundary) for g in grids]))
         pg.save()
     buildings = {g.name: [_building(g, -0.2), _building(g, 0.2)] for g in (a1, a2, b1, c1)}
-    return World(s1, s2, pg_a, pg_b, pg_c, a1, a2, b1, c1, buildings, u)
+    houses, persons = {}, {}
+    for n, g in enumerate((a1, a2, b1, c1)):
+        b = buildings[g.name][0]
+        rental = HouseFactory(building=b, unit="1单元101", use=HouseUse.RENTAL)
+        own = HouseFactory(building=b, unit="1单元102", use=HouseUse.OWNER_OCCUPIED)
+        houses[g.name] = [rental, own]
+        person = PersonFactory(name=f"住户{g.name}", id_seq=n * 2 + 1, grid=g)
+        ResidenceFactory(person=person, house=rental)
+        persons[g.name] = person
+    return World(s1, s2, pg_a, pg_b, pg_c, a1, a2, b1, c1, buildings, u, houses, persons)
 
 
 def login(user) -> Client:

@@ -4,7 +4,11 @@ import factory
 from django.contrib.auth.hashers import make_password
 
 from accounts.models import Role, User
+import datetime as dt
+
 from grid.models import Building, CommunityGrid, PoliceGrid, Station
+from lib import gb11643
+from residents.models import House, HouseUse, Person, Relation, Residence, Venue, VenueKind
 
 SIZE = 0.01
 
@@ -70,3 +74,62 @@ class BuildingFactory(factory.django.DjangoModelFactory):
     grid = factory.SubFactory(CommunityGridFactory)
     lat = factory.LazyAttribute(lambda o: centre(o.grid)[0])
     lng = factory.LazyAttribute(lambda o: centre(o.grid)[1])
+
+
+def resident_id(seq: int, birth: dt.date = dt.date(1990, 5, 17), area: str = "640104") -> str:
+    """A valid GB 11643 ID; odd ``seq`` is a man."""
+    return gb11643.make(area, birth, seq)
+
+
+class HouseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = House
+
+    building = factory.SubFactory(BuildingFactory)
+    unit = factory.Sequence(lambda n: f"{n % 6 + 1}单元{n % 30 + 1:02d}01")
+    floor = 1
+    use = HouseUse.RENTAL
+    grid = factory.SelfAttribute("building.grid")
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    """``id_seq`` picks the resident ID; ``phone_number`` the phone (both stored encrypted)."""
+
+    class Meta:
+        model = Person
+
+    id_seq = factory.Sequence(lambda n: 100 + n)
+    phone_number = factory.Sequence(lambda n: f"139{n:08d}")
+    name = factory.Faker("name", locale="zh_CN")
+
+    @classmethod
+    def _create(cls, model_class, *args, id_seq=None, phone_number=None, **kwargs):
+        person = model_class(*args, **kwargs)
+        number, birth, sex = gb11643.parse(resident_id(id_seq))
+        person.set_id_number(number)
+        person.birth_date, person.sex = birth, sex
+        person.set_phone(phone_number)
+        person.save()
+        return person
+
+
+class ResidenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Residence
+
+    person = factory.SubFactory(PersonFactory)
+    house = factory.SubFactory(HouseFactory)
+    relation = Relation.TENANT
+    start = dt.date(2026, 1, 1)
+    grid = factory.SelfAttribute("house.grid")
+
+
+class VenueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Venue
+
+    name = factory.Sequence(lambda n: f"便民超市{n}")
+    kind = VenueKind.SHOP
+    responsible_name = "王老板"
+    building = factory.SubFactory(BuildingFactory)
+    grid = factory.SelfAttribute("building.grid")
