@@ -16,6 +16,15 @@ def navigation(request):
             items.append((_("Map"), reverse("grid:map"), "map"))
             items.append((_("Addresses"), reverse("grid:building_list"), "buildings"))
             items.append((_("Community grids"), reverse("grid:communitygrid_list"), "grid-3x3"))
+        if user.is_superuser or user.role in ADDRESS_EDITOR_ROLES:
+            items.append((_("Persons"), reverse("residents:person_list"), "people"))
+            items.append((_("Houses"), reverse("residents:house_list"), "house-door"))
+            items.append((_("Venues"), reverse("residents:venue_list"), "shop"))
+        if user.is_superuser or user.role in (Role.OFFICER, Role.AUXILIARY, Role.CHIEF, Role.ADMIN):
+            items.append((_("Review declarations"), reverse("rentals:review"), "inbox"))
+        if user.role == Role.LANDLORD:
+            items.append((_("My declarations"), reverse("rentals:mine"), "card-list"))
+            items.append((_("Declare tenants"), reverse("rentals:declare"), "person-plus"))
         if user.is_superuser or user.role in (Role.CHIEF, Role.ADMIN, Role.OFFICER):
             items.append((_("Police grids"), reverse("grid:policegrid_list"), "shield"))
         if user.is_superuser or user.role in (Role.CHIEF, Role.ADMIN):

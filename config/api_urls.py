@@ -3,12 +3,18 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import TokenLoginView
 from grid import api as grid_api
+from rentals import api as rentals_api
+from residents import api as residents_api
 
 router = DefaultRouter()
 router.register("grid/stations", grid_api.StationViewSet, basename="station")
 router.register("grid/police-grids", grid_api.PoliceGridViewSet, basename="policegrid")
 router.register("grid/community-grids", grid_api.CommunityGridViewSet, basename="communitygrid")
 router.register("grid/buildings", grid_api.BuildingViewSet, basename="building")
+router.register("residents/persons", residents_api.PersonViewSet, basename="person")
+router.register("residents/houses", residents_api.HouseViewSet, basename="house")
+router.register("residents/venues", residents_api.VenueViewSet, basename="venue")
+router.register("rentals/declarations", rentals_api.DeclarationViewSet, basename="declaration")
 
 urlpatterns = [
     path("auth/token/", TokenLoginView.as_view(), name="token"),

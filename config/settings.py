@@ -145,6 +145,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "grid.tasks.buildings_reassign_all",
         "schedule": crontab(hour=2, minute=40),
     },
+    # Residence permits: renewal reminders 30 days before expiry (sent in the morning), and any
+    # permit PDF whose render task was lost while the broker was down.
+    "residence-permits-daily": {
+        "task": "rentals.tasks_permits.permits_daily",
+        "schedule": crontab(hour=8, minute=5),
+    },
+    # Catches a QR label sheet whose render task was lost while the broker was down.
+    "render-stale-label-sheets": {
+        "task": "residents.tasks.label_sheets_sweep",
+        "schedule": crontab(minute="*/10"),
+    },
+    # Cross-matching (百宝箱): compare every grid's registries before the working day.
+    "matching-sync-all-grids": {
+        "task": "rentals.tasks_matching.mismatch_tasks_sync_all",
+        "schedule": crontab(hour=5, minute=20),
+    },
 }
 
 # --- Auth ---------------------------------------------------------------------------
@@ -152,6 +168,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "rentals.backends.PhoneBackend",  # landlords log in with their verified mobile number
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -240,6 +257,10 @@ STORAGES = {
     },
 }
 
+# --- Door plates -------------------------------------------------------------------------
+# Where phones reach the site: the absolute base printed into door-plate QR codes (/q/<token>/).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
 # --- Maps -----------------------------------------------------------------------------
 # The police network's own tile server; the map still draws grids and buildings without it.
 # Empty by default: police networks have no internet, so no public tile server is assumed.
@@ -275,6 +296,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Rentals --------------------------------------------------------------------------
+SMS_BACKEND = env.str("SMS_BACKEND", default="rentals.sms.ConsoleBackend")
 
 # --- Demo -----------------------------------------------------------------------------
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="fengqiao-demo")

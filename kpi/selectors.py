@@ -3,16 +3,30 @@
 from django.db.models import Count
 
 from accounts.models import GRID_ROLES, Role, User
+from accounts.permissions import ADDRESS_EDITOR_ROLES
 from grid import selectors as grid_selectors
 from grid.models import CommunityGrid, PoliceGrid
+from rentals.models import DeclarationStatus, RentalDeclaration
+from residents.models import House, Person
 
 
 def home_figures(user) -> dict:
     """The figures a user's home page shows, all computed through ``visible_to``."""
     figures = {"role": user.role}
+    if user.role == Role.LANDLORD:
+        mine = RentalDeclaration.objects.of_landlord(user)
+        figures["declarations"] = mine.count()
+        figures["returned"] = mine.filter(status=DeclarationStatus.RETURNED).count()
+        return figures
     if not (user.is_superuser or user.role in GRID_ROLES):
         return figures
     figures.update(grid_selectors.scope_counts(user))
+    if user.is_superuser or user.role in ADDRESS_EDITOR_ROLES:
+        figures["persons"] = Person.objects.visible_to(user).count()
+        figures["houses"] = House.objects.visible_to(user).count()
+        figures["pending_declarations"] = (
+            RentalDeclaration.objects.visible_to(user).filter(status=DeclarationStatus.SUBMITTED).count()
+        )
     if user.is_superuser or user.role in (Role.CHIEF, Role.ADMIN):
         figures["police_grid_rows"] = list(
             grid_selectors.police_grids_for_user(user).annotate(

@@ -25,6 +25,8 @@ class LandlordProfile(models.Model):
     phone_masked = models.CharField(_("phone"), max_length=20, editable=False)
     phone_verified_at = models.DateTimeField(_("phone verified"), null=True, blank=True)
 
+    phone_hash_for = staticmethod(EncryptedIdentifiers.phone_hash_for)
+
     class Meta:
         verbose_name = _("landlord profile")
         verbose_name_plural = _("landlord profiles")

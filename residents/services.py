@@ -77,6 +77,14 @@ def person_save(
     return person
 
 
+@transaction.atomic
+def person_register_at(*, user, house: House, relation: str, start: dt.date, **person_fields) -> Person:
+    """Register a new person living at ``house``: the person and the residence, or neither."""
+    person = person_save(user=user, grid=house.grid, **person_fields)
+    residence_start(user=user, person=person, house=house, relation=relation, start=start)
+    return person
+
+
 def person_reveal(*, request, person: Person, reason: str) -> dict:
     """The full ID and phone of one person, written to the audit trail with the reason given."""
     reason = (reason or "").strip()

@@ -10,6 +10,8 @@ from django.db import transaction
 from faker import Faker
 
 from grid import seed as grid_seed
+from rentals import seed as rentals_seed
+from residents import seed as residents_seed
 
 SEED = 20261122
 DEMO_USERS = [
@@ -42,6 +44,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             if scale == "demo":
                 grid_seed.seed_demo(password=settings.DEMO_PASSWORD, rng=rng, fake=fake, out=self.stdout.write)
+                residents_seed.seed_demo(rng=rng, fake=fake, out=self.stdout.write)
+                rentals_seed.seed_demo(password=settings.DEMO_PASSWORD, rng=rng, fake=fake, out=self.stdout.write)
             else:
                 grid_seed.seed_city(
                     password=settings.DEMO_PASSWORD, rng=rng, fake=fake, out=self.stdout.write, progress=self._progress

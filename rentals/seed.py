@@ -1,0 +1,121 @@
+"""Demo declarations in every state (some late, some returned) and the landlords behind them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.contrib.auth.hashers import make_password
+from django.utils import timezone
+
+from accounts.models import Role, User
+from lib import crypto, gb11643
+from rentals.models import (
+    DeclarationEvent,
+    DeclarationKind,
+    DeclarationStatus,
+    DeclaredTenant,
+    LandlordKind,
+    LandlordProfile,
+    RentalDeclaration,
+    RentalType,
+)
+from residents.models import House, HouseholdStatus, HouseUse, Residence
+from residents.seed import IdMaker
+
+RETURN_REASONS = ["租客身份证号有误，请核对后重新提交", "缺少入住日期", "租客姓名与证件不一致"]
+
+
+def _profile(user, phone, kind=LandlordKind.LANDLORD):
+    LandlordProfile.objects.get_or_create(
+        user=user,
+        defaults={
+            "kind": kind, "phone_enc": crypto.encrypt(phone), "phone_hash": LandlordProfile.phone_hash_for(phone),
+            "phone_masked": gb11643.mask_phone(phone), "phone_verified_at": timezone.now(),
+        },
+    )  # fmt: skip
+
+
+def seed_demo(*, password: str, rng: random.Random, fake, out=print) -> dict:
+    landlords = [User.objects.get(username="landlord1"), User.objects.get(username="landlord2")]
+    _profile(landlords[0], "13895188001")
+    _profile(landlords[1], "13895188002", LandlordKind.AGENT)
+    if RentalDeclaration.objects.exists():
+        out("  declarations already seeded")
+        return {"created": False}
+    pw = make_password(password)
+    for n in range(3, 13):
+        u, _ = User.objects.get_or_create(
+            username=f"landlord{n}", defaults={"role": Role.LANDLORD, "full_name": fake.name(), "password": pw}
+        )
+        _profile(u, f"1389518{8000 + n:04d}")
+        landlords.append(u)
+    rentals = list(
+        House.objects.filter(use__in=[HouseUse.RENTAL, HouseUse.STUDIO]).select_related("grid").order_by("id")
+    )
+    current = {}
+    for r in Residence.objects.filter(house__in=rentals, end__isnull=True).select_related("person"):
+        current.setdefault(r.house_id, []).append(r)
+    ids = IdMaker(random.Random(rng.random()))
+    now = timezone.now()
+    made = 0
+    for n, h in enumerate(rentals[:200]):
+        # landlord1 declares the first grid's rentals, so the demo login has a full history.
+        landlord = landlords[0] if h.grid_id == rentals[0].grid_id else landlords[1 + n % (len(landlords) - 1)]
+        roll = rng.random()
+        status = (
+            DeclarationStatus.APPROVED
+            if roll < 0.65
+            else DeclarationStatus.SUBMITTED
+            if roll < 0.88
+            else DeclarationStatus.RETURNED
+        )
+        submitted = now - dt.timedelta(days=rng.randint(0, 300), hours=rng.randint(0, 23))
+        late = rng.random() < 0.15
+        delay = rng.randint(4, 20) if late else rng.randint(0, 3)
+        event_date = timezone.localdate(submitted) - dt.timedelta(days=delay)
+        d = RentalDeclaration.objects.create(
+            house=h, landlord=landlord, kind=DeclarationKind.MOVE_IN, rental_type=rng.choice([RentalType.LONG] * 4 + [RentalType.SHORT]),
+            status=status, submitted_at=submitted, event_date=event_date, deadline=event_date + dt.timedelta(days=3),
+            is_late=delay > 3, grid_id=h.grid_id,
+            return_reason=rng.choice(RETURN_REASONS) if status == DeclarationStatus.RETURNED else "",
+            reviewed_by=h.grid.police_grid.officer if status != DeclarationStatus.SUBMITTED else None,
+            reviewed_at=submitted + dt.timedelta(days=1) if status != DeclarationStatus.SUBMITTED else None,
+        )  # fmt: skip
+        DeclarationEvent.objects.create(declaration=d, user=landlord, to_status=DeclarationStatus.SUBMITTED)
+        if status != DeclarationStatus.SUBMITTED:
+            DeclarationEvent.objects.create(
+                declaration=d,
+                user=d.reviewed_by,
+                from_status=DeclarationStatus.SUBMITTED,
+                to_status=status,
+                reason=d.return_reason,
+            )
+        if status == DeclarationStatus.APPROVED and current.get(h.pk):
+            for r in current[h.pk]:
+                t = DeclaredTenant(declaration=d, name=r.person.name, move_in=r.start, person=r.person, residence=r)
+                t.id_number_enc, t.id_number_hash, t.id_number_masked = (
+                    r.person.id_number_enc,
+                    r.person.id_number_hash,
+                    r.person.id_number_masked,
+                )
+                t.phone_enc, t.phone_hash, t.phone_masked = (
+                    r.person.phone_enc,
+                    r.person.phone_hash,
+                    r.person.phone_masked,
+                )
+                t.save()
+        else:  # new tenants, not yet in the registry
+            for _ in range(rng.randint(1, 2)):
+                sex = rng.choice("MF")
+                birth = dt.date(1980, 1, 1) + dt.timedelta(days=rng.randint(0, 9000))
+                number = ids.make(sex=sex, birth=birth)
+                t = DeclaredTenant(
+                    declaration=d, name=fake.name_male() if sex == "M" else fake.name_female(), move_in=event_date
+                )
+                t.set_id_number(number)
+                t.set_phone(f"15{rng.randint(0, 999999999):09d}")
+                t.save()
+        made += 1
+    out(f"  rentals: {len(landlords)} landlords, {made} declarations")
+    return {"created": True, "floating": HouseholdStatus.FLOATING}

@@ -1,0 +1,183 @@
+"""Demo registries: houses in all four colours, households, tenants, venues. Bulk, deterministic."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from grid.models import Building
+from lib import crypto, gb11643
+from residents.models import (
+    AttentionColour,
+    AttentionTag,
+    House,
+    HouseholdStatus,
+    HouseUse,
+    Person,
+    Relation,
+    Residence,
+    Venue,
+    VenueKind,
+)
+
+USES = [HouseUse.OWNER_OCCUPIED] * 50 + [HouseUse.RENTAL] * 30 + [HouseUse.HOTEL] * 5 + [HouseUse.STUDIO] * 8
+USES += [HouseUse.SHOP] * 4 + [HouseUse.VACANT] * 3
+AREAS = ["640104", "640105", "640106", "640121", "610113", "620102", "410105", "510107", "130102", "440106"]
+PLACES = [
+    "宁夏银川市兴庆区",
+    "宁夏银川市金凤区",
+    "宁夏吴忠市利通区",
+    "甘肃兰州市城关区",
+    "陕西西安市雁塔区",
+    "河南郑州市金水区",
+]
+VENUE_NAMES = {
+    VenueKind.SCHOOL: ["小太阳幼儿园", "启航托管班"],
+    VenueKind.CLINIC: ["康宁诊所", "仁和口腔"],
+    VenueKind.SHOP: ["便民超市", "好邻居便利店", "鑫鑫五金店", "惠民粮油店"],
+    VenueKind.RESTAURANT: ["老马家牛肉面", "塞上烧烤", "川味小馆", "清真羊杂碎"],
+    VenueKind.HOTEL: ["悦来宾馆", "如家小旅馆"],
+    VenueKind.ENTERTAINMENT: ["星光KTV"],
+    VenueKind.INTERNET_CAFE: ["极速网咖"],
+    VenueKind.BEAUTY_BATH: ["丽人美发", "清泉浴池"],
+    VenueKind.WORKSHOP: ["宏达门窗加工", "精工汽修"],
+    VenueKind.GROUP_RENTAL: ["阅海公寓群租房"],
+    VenueKind.FIRE_KEY_SITE: ["阅海万家商场"],
+}
+
+
+class IdMaker:
+    """Unique, valid resident IDs from a seeded RNG."""
+
+    def __init__(self, rng: random.Random):
+        self.rng, self.used = rng, set()
+
+    def make(self, *, sex: str, birth: dt.date) -> str:
+        while True:
+            seq = self.rng.randrange(1 if sex == "M" else 0, 1000, 2)
+            value = gb11643.make(self.rng.choice(AREAS), birth, seq)
+            if value not in self.used:
+                self.used.add(value)
+                return value
+
+
+def _person(rng, fake, ids: IdMaker, *, grid_id, age_range, status, sex=None) -> Person:
+    sex = sex or rng.choice("MF")
+    today = dt.date(2026, 11, 1)
+    birth = today - dt.timedelta(days=rng.randint(age_range[0] * 365, age_range[1] * 365))
+    number = ids.make(sex=sex, birth=birth)
+    name = fake.name_male() if sex == "M" else fake.name_female()
+    p = Person(
+        name=name, sex=sex, birth_date=birth, household_status=status, grid_id=grid_id,
+        registration_place=rng.choice(PLACES), ethnicity=rng.choice(["汉族"] * 8 + ["回族", "满族"]),
+    )  # fmt: skip
+    p.id_number_enc, p.id_number_hash, p.id_number_masked = (
+        crypto.encrypt(number),
+        Person.id_hash_for(number),
+        gb11643.mask(number),
+    )
+    phone = f"1{rng.choice('3589')}{rng.randint(0, 999999999):09d}"
+    p.phone_enc, p.phone_hash, p.phone_masked = (
+        crypto.encrypt(phone),
+        Person.phone_hash_for(phone),
+        gb11643.mask_phone(phone),
+    )
+    if rng.random() < 0.06:
+        p.attention_tags = [rng.choice(AttentionTag.values)]
+        p.attention_colour = rng.choice([AttentionColour.RED, AttentionColour.ORANGE, AttentionColour.YELLOW])
+    return p
+
+
+def seed_demo(*, rng: random.Random, fake, out=print) -> dict:
+    """About 800 houses, 2,000 persons with their residences and 30 venues. Skips if houses exist."""
+    if House.objects.exists():
+        out("  registries already seeded")
+        return {"created": False}
+    buildings = list(Building.objects.order_by("grid_id", "id"))
+    by_grid: dict[int, list[Building]] = {}
+    for b in buildings:
+        by_grid.setdefault(b.grid_id, []).append(b)
+    houses = []
+    for grid_buildings in by_grid.values():
+        for i, b in enumerate(grid_buildings):
+            if i < 2:  # two apartment blocks per grid, fully laid out: the four-colour ledger
+                for floor in range(1, min(b.floors or 6, 11) + 1):
+                    for unit in range(1, 4):
+                        houses.append(
+                            House(
+                                building=b,
+                                unit=f"{floor}{unit:02d}",
+                                floor=floor,
+                                use=rng.choice(USES),
+                                grid_id=b.grid_id,
+                                area=rng.choice([58, 76, 89, 96, 110, 128, 143]),
+                            )
+                        )
+            elif i < 10:
+                houses.append(
+                    House(
+                        building=b,
+                        unit="1单元101",
+                        floor=1,
+                        use=rng.choice(USES),
+                        grid_id=b.grid_id,
+                        area=rng.choice([76, 89, 120]),
+                    )
+                )
+    House.objects.bulk_create(houses, batch_size=1000)
+    houses = list(House.objects.order_by("id"))
+    ids = IdMaker(rng)
+    persons, plan = [], []  # plan: (person index, house, relation)
+    start0 = dt.date(2018, 1, 1)
+    for h in houses:
+        if h.use == HouseUse.OWNER_OCCUPIED:
+            members = [(Relation.HOUSEHOLDER, (30, 70)), (Relation.SPOUSE, (28, 68))]
+            members += [(Relation.CHILD, (1, 25))] * rng.randint(0, 2)
+            if rng.random() < 0.15:
+                members.append((Relation.PARENT, (65, 90)))
+            status = HouseholdStatus.REGISTERED
+        elif h.use in (HouseUse.RENTAL, HouseUse.STUDIO):
+            members = [(Relation.TENANT, (19, 55))] * rng.randint(1, 4)
+            status = HouseholdStatus.FLOATING
+        else:
+            continue
+        for relation, ages in members:
+            persons.append(_person(rng, fake, ids, grid_id=h.grid_id, age_range=ages, status=status))
+            plan.append((len(persons) - 1, h, relation))
+    Person.objects.bulk_create(persons, batch_size=1000)
+    saved = list(Person.objects.order_by("id"))
+    residences, owners = [], {}
+    for idx, h, relation in plan:
+        p = saved[idx]
+        start = (
+            start0 + dt.timedelta(days=rng.randint(0, 3000))
+            if relation != Relation.TENANT
+            else dt.date(2026, 11, 1) - dt.timedelta(days=rng.randint(5, 700))
+        )
+        residences.append(Residence(person=p, house=h, relation=relation, start=start, grid_id=h.grid_id))
+        if relation == Relation.HOUSEHOLDER:
+            owners[h.pk] = p.pk
+    Residence.objects.bulk_create(residences, batch_size=1000)
+    for h in houses:
+        if h.pk in owners:
+            h.owner_id = owners[h.pk]
+    House.objects.bulk_update([h for h in houses if h.pk in owners], ["owner"], batch_size=1000)
+    venues = []
+    kinds = list(VENUE_NAMES)
+    for n in range(30):
+        kind = kinds[n % len(kinds)]
+        b = buildings[(n * 37) % len(buildings)]
+        name = VENUE_NAMES[kind][n % len(VENUE_NAMES[kind])]
+        venues.append(
+            Venue(
+                name=f"{name}（{b.compound or b.address[:4]}店）" if kind == VenueKind.SHOP else name,
+                kind=kind,
+                licence_number=f"92640106MA{rng.randint(10**6, 10**7 - 1)}",
+                responsible_name=fake.name(),
+                building=b,
+                grid_id=b.grid_id,
+            )
+        )
+    Venue.objects.bulk_create(venues)
+    out(f"  registries: {len(houses)} houses, {len(saved)} persons, {len(residences)} residences, {len(venues)} venues")
+    return {"created": True}
