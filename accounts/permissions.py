@@ -9,19 +9,20 @@ from accounts.models import GRID_ROLES, Role
 ADDRESS_EDITOR_ROLES = frozenset({Role.OFFICER, Role.AUXILIARY, Role.GRID_WORKER, Role.CHIEF, Role.ADMIN})
 
 
-def has_role(user, roles) -> bool:
+def has_role(user, roles, *, superuser: bool = True) -> bool:
+    """``superuser=False`` for pages that belong to one kind of user (a landlord's own pages)."""
     if not user.is_authenticated:
         return False
-    return user.is_superuser or user.role in roles
+    return (superuser and user.is_superuser) or user.role in roles
 
 
-def role_required(roles):
+def role_required(roles, *, superuser: bool = True):
     """Page decorator: users without one of ``roles`` get a 404, as for anything out of scope."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if not has_role(request.user, roles):
+            if not has_role(request.user, roles, superuser=superuser):
                 raise Http404
             return view(request, *args, **kwargs)
 

@@ -65,7 +65,7 @@ class DeclarationPermission(BasePermission):
 
     def has_permission(self, request, view):
         if view.action == "create":
-            return has_role(request.user, {Role.LANDLORD})
+            return has_role(request.user, {Role.LANDLORD}, superuser=False)
         if view.action in ("approve", "return_"):
             return has_role(request.user, REVIEW_ROLES)
         return has_role(request.user, REVIEW_ROLES | {Role.LANDLORD, Role.GRID_WORKER})
@@ -120,7 +120,7 @@ class DeclarationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         return Response(self.get_serializer(self.get_queryset().get(pk=declaration.pk)).data)
 
     @extend_schema(request=ReturnSerializer, responses=DeclarationSerializer)
-    @action(detail=True, methods=["post"], url_path="return")
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
         body = ReturnSerializer(data=request.data)
         body.is_valid(raise_exception=True)

@@ -55,7 +55,7 @@ def register(request):
     return render(request, "rentals/register.html", {"form": form, "code_sent": request.method == "POST"})
 
 
-@role_required(LANDLORD)
+@role_required(LANDLORD, superuser=False)
 def mine(request):
     declarations = selectors.declarations_for_user(request.user)[:50]
     return render(request, "rentals/mine.html", {"declarations": declarations})
@@ -68,7 +68,7 @@ def _house_from_request(request):
     return None
 
 
-@role_required(LANDLORD)
+@role_required(LANDLORD, superuser=False)
 def declare(request):
     """Declare tenants moving in: the house (from the door-plate QR or a search), then the tenants."""
     house = _house_from_request(request)
@@ -110,6 +110,7 @@ def declare(request):
     return render(request, "rentals/declare.html", {"house": house, "form": form, "formset": formset})
 
 
+@role_required(LANDLORD | REVIEW_ROLES | {Role.GRID_WORKER})
 def declaration_detail(request, pk):
     declaration = selectors.get_declaration_for_user(request.user, pk)
     is_reviewer = request.user.is_superuser or request.user.role in REVIEW_ROLES
@@ -128,7 +129,7 @@ def declaration_detail(request, pk):
     )
 
 
-@role_required(LANDLORD)
+@role_required(LANDLORD, superuser=False)
 def declaration_edit(request, pk):
     """Correct a returned declaration and submit it again."""
     declaration = selectors.get_declaration_for_user(request.user, pk)
@@ -171,7 +172,7 @@ def declaration_edit(request, pk):
     )
 
 
-@role_required(LANDLORD)
+@role_required(LANDLORD, superuser=False)
 def move_out(request, pk):
     declaration = selectors.get_declaration_for_user(request.user, pk)
     if declaration.kind != DeclarationKind.MOVE_IN or declaration.status != DeclarationStatus.APPROVED:

@@ -23,11 +23,11 @@ from residents.models import HouseUse
 from tests.factories import (
     BuildingFactory,
     CommunityGridFactory,
-    PoliceGridFactory,
-    StationFactory,
     HouseFactory,
     PersonFactory,
+    PoliceGridFactory,
     ResidenceFactory,
+    StationFactory,
     UserFactory,
     centre,
 )
@@ -168,3 +168,12 @@ def as_user(world):
         return login(world.users[name])
 
     return _client
+
+
+@pytest.fixture
+def english():
+    """Run in English: for tests that match messages by their (English) msgid."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

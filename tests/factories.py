@@ -1,11 +1,11 @@
 """factory_boy factories. Grids are unit squares of 0.01° laid side by side, never overlapping."""
 
+import datetime as dt
+
 import factory
 from django.contrib.auth.hashers import make_password
 
 from accounts.models import Role, User
-import datetime as dt
-
 from grid.models import Building, CommunityGrid, PoliceGrid, Station
 from lib import gb11643
 from residents.models import House, HouseUse, Person, Relation, Residence, Venue, VenueKind
@@ -70,7 +70,7 @@ class BuildingFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Building
 
-    address = factory.Sequence(lambda n: f"测试路{n}号")
+    address = factory.Sequence(lambda n: f"测试路{n + 1:04d}号")
     grid = factory.SubFactory(CommunityGridFactory)
     lat = factory.LazyAttribute(lambda o: centre(o.grid)[0])
     lng = factory.LazyAttribute(lambda o: centre(o.grid)[1])

@@ -1,17 +1,12 @@
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import translation
 
 from grid import services
 from grid.models import Building, CommunityGrid
 from tests.factories import BuildingFactory, CommunityGridFactory, centre, square
 
 
-@pytest.fixture(autouse=True)
-def _english_messages():
-    # These tests read the English msgids; the Chinese catalogue is checked in tests/test_i18n.py.
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def test_a_new_building_is_placed_in_the_grid_that_covers_its_point(world):

@@ -1,15 +1,6 @@
 import pytest
-from django.utils import translation
 
 from lib import geo
-
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    # These tests read the English msgids; the Chinese catalogue is checked in tests/test_i18n.py.
-    with translation.override("en"):
-        yield
-
 
 SQUARE = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]}
 
