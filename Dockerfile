@@ -19,7 +19,9 @@ COPY . .
 # settings refuse to load without a SECRET_KEY then, so this step (and only this step) gets a
 # throwaway one. It is set on the RUN line (not ENV or ARG), so it is not in the runtime image
 # and BuildKit's secrets-in-ARG check stays quiet.
-RUN DEBUG=0 SECRET_KEY=collectstatic-only-not-a-secret python manage.py collectstatic --noinput
+RUN DEBUG=0 SECRET_KEY=collectstatic-only-not-a-secret \
+    FIELD_ENCRYPTION_KEY=Y29sbGVjdHN0YXRpYy1vbmx5LW5vdC1hLXNlY3JldCE= FIELD_HASH_KEY=collectstatic-only \
+    python manage.py collectstatic --noinput
 
 # Unprivileged runtime user. Code and static files stay root-owned (read-only to the app);
 # only the media directory is writable. A named volume mounted on /data/media starts as a

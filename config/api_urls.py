@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.api import TokenLoginView
 from grid import api as grid_api
 from rentals import api as rentals_api
+from rentals import api_permits as rentals_api_permits
 from residents import api as residents_api
 
 router = DefaultRouter()
@@ -15,6 +16,7 @@ router.register("residents/persons", residents_api.PersonViewSet, basename="pers
 router.register("residents/houses", residents_api.HouseViewSet, basename="house")
 router.register("residents/venues", residents_api.VenueViewSet, basename="venue")
 router.register("rentals/declarations", rentals_api.DeclarationViewSet, basename="declaration")
+router.register("rentals/permits", rentals_api_permits.PermitViewSet, basename="permit")
 
 urlpatterns = [
     path("auth/token/", TokenLoginView.as_view(), name="token"),

@@ -68,6 +68,12 @@ def _fast_and_eager(settings):
 
 
 @pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    # Uploaded photos and generated PDFs go to a per-test folder, never into the work tree.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     # Axes keeps lockouts in the database, sessions in the cache: start every test clean.
     from django.core.cache import cache

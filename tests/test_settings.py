@@ -9,12 +9,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 STRONG_KEY = "k8Q2vX9pL4mN7rT1wY5zA3cF6hJ0bD8eG2iK4oM6qS9uV1xZ3nP5sR7tW9yB1dE3"
+FIELD_KEYS = {
+    "FIELD_ENCRYPTION_KEY": "q3sYw0rM9V8bq8dJm6oUuYJwWlq8m9c7xZ0k4b1Qy0E=",
+    "FIELD_HASH_KEY": "another-long-secret",
+}
 
 
 def manage(*args, **env):
     # Only what the test sets: not the developer's DEBUG/SECRET_KEY, nor the browser tests'
     # DJANGO_ALLOW_ASYNC_UNSAFE (which check --deploy rightly warns about).
     unset = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    unset += ("FIELD_ENCRYPTION_KEY", "FIELD_HASH_KEY")
     clean = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -27,9 +32,15 @@ def manage(*args, **env):
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    result = manage("check", DEBUG="0")
+    result = manage("check", DEBUG="0", **FIELD_KEYS)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_to_start_without_the_field_encryption_keys():
+    result = manage("check", DEBUG="0", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="fq.police.local")
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEY and FIELD_HASH_KEY must be set" in result.stderr
 
 
 def test_production_settings_pass_the_deployment_checks_without_a_warning():
@@ -41,6 +52,7 @@ def test_production_settings_pass_the_deployment_checks_without_a_warning():
         DEBUG="0",
         SECRET_KEY=STRONG_KEY,
         ALLOWED_HOSTS="fq.police.local",
+        **FIELD_KEYS,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

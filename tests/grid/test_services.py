@@ -5,7 +5,6 @@ from grid import services
 from grid.models import Building, CommunityGrid
 from tests.factories import BuildingFactory, CommunityGridFactory, centre, square
 
-
 pytestmark = pytest.mark.usefixtures("english")
 
 

@@ -43,7 +43,11 @@ def test_a_wrong_check_character_is_refused_with_a_reason(area, birth, seq):
 
 @pytest.mark.parametrize(
     "value, words",
-    [("1101051949123100", "18 characters"), ("11010519491331002X", "not a real date"), ("A1010519491231002X", "17 digits")],
+    [
+        ("1101051949123100", "18 characters"),
+        ("11010519491331002X", "not a real date"),
+        ("A1010519491231002X", "17 digits"),
+    ],
 )
 def test_malformed_ids_say_what_is_wrong(value, words):
     with pytest.raises(gb11643.InvalidID, match=words):

@@ -44,7 +44,10 @@ def test_a_grid_worker_may_search_but_not_reveal(world, as_user):
     client = as_user("grid_worker")
     assert _found(client, p.name) == [p.pk]
     assert client.post(reverse("residents:person_reveal", args=[p.pk]), {"reason": "x" * 5}).status_code == 404
-    assert "residents/persons/%d/reveal" % p.pk not in client.get(reverse("residents:person_detail", args=[p.pk])).content.decode()
+    assert (
+        f"residents/persons/{p.pk}/reveal"
+        not in client.get(reverse("residents:person_detail", args=[p.pk])).content.decode()
+    )
 
 
 def test_registering_a_person_at_a_house_with_a_wrong_id_explains_at_the_field(world, as_user):

@@ -12,9 +12,14 @@ pytestmark = pytest.mark.usefixtures("english")
 
 
 def test_a_person_gets_sex_and_birth_date_from_the_resident_id(world):
-    p = services.person_save(user=world.users["officer_a"], name="马小红", id_number=resident_id(42, dt.date(1988, 3, 9)))
+    p = services.person_save(
+        user=world.users["officer_a"], name="马小红", id_number=resident_id(42, dt.date(1988, 3, 9))
+    )
     assert (p.sex, p.birth_date) == ("F", dt.date(1988, 3, 9))
-    assert p.id_number_masked == resident_id(42, dt.date(1988, 3, 9))[:6] + "********" + resident_id(42, dt.date(1988, 3, 9))[-4:]
+    assert (
+        p.id_number_masked
+        == resident_id(42, dt.date(1988, 3, 9))[:6] + "********" + resident_id(42, dt.date(1988, 3, 9))[-4:]
+    )
 
 
 def test_a_wrong_resident_id_is_refused_at_its_field_and_nothing_is_saved(world):
@@ -41,7 +46,12 @@ def test_the_same_id_cannot_be_registered_twice(world):
 def test_a_correction_is_kept_in_the_history_with_old_and_new(world):
     p = world.person("甲一网格")
     services.person_save(
-        user=world.users["officer_a"], person=p, name="改名后", id_number=p.id_number, phone=p.phone, reason="户口本更正"
+        user=world.users["officer_a"],
+        person=p,
+        name="改名后",
+        id_number=p.id_number,
+        phone=p.phone,
+        reason="户口本更正",
     )
     change = history.history_for(p).first()
     assert change.user == world.users["officer_a"] and change.reason == "户口本更正"
@@ -71,7 +81,9 @@ def test_reveal_needs_a_reason_and_is_audited(world, rf):
 
 def test_moving_in_moves_the_persons_grid_and_moving_out_ends_the_residence(world):
     p, target = world.person("甲一网格"), world.house("乙一网格")
-    r = services.residence_start(user=world.users["chief"], person=p, house=target, relation="tenant", start=dt.date(2026, 10, 1))
+    r = services.residence_start(
+        user=world.users["chief"], person=p, house=target, relation="tenant", start=dt.date(2026, 10, 1)
+    )
     p.refresh_from_db()
     assert p.grid == world.b1
     with pytest.raises(ValidationError):

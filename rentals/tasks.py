@@ -1,0 +1,4 @@
+"""Celery autodiscovery imports ``<app>.tasks``: the task modules of this app are imported here."""
+
+from rentals.tasks_permits import *  # noqa
+from rentals.tasks_matching import *  # noqa: F403
