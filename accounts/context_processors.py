@@ -5,34 +5,80 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import GRID_ROLES, Role
 from accounts.permissions import ADDRESS_EDITOR_ROLES
 
+POLICE = {Role.OFFICER, Role.AUXILIARY, Role.CHIEF, Role.ADMIN}
+
+
+def _menu(user) -> list[dict]:
+    """The menu for the user's role: entries ``{label, icon, url}`` or groups with ``children``.
+
+    Pages check access themselves; the menu only hides what a role cannot use.
+    """
+    if user is None or not user.is_authenticated:
+        return []
+    su = user.is_superuser
+    role = user.role
+    menu = [{"label": _("Home"), "url": reverse("home"), "icon": "house"}]
+    if role == Role.LANDLORD:
+        menu += [
+            {"label": _("Declare tenants"), "url": reverse("rentals:declare"), "icon": "person-plus"},
+            {"label": _("My declarations"), "url": reverse("rentals:mine"), "icon": "card-list"},
+        ]
+        return menu
+    if su or role in GRID_ROLES:
+        menu.append({"label": _("Map"), "url": reverse("grid:map"), "icon": "map"})
+    if su or role in ADDRESS_EDITOR_ROLES:
+        menu.append(
+            {
+                "label": _("Registries"),
+                "icon": "people",
+                "children": [
+                    {"label": _("Standard addresses"), "url": reverse("grid:building_list"), "icon": "buildings"},
+                    {"label": _("Persons"), "url": reverse("residents:person_list"), "icon": "people"},
+                    {"label": _("Houses"), "url": reverse("residents:house_list"), "icon": "house-door"},
+                    {"label": _("Venues"), "url": reverse("residents:venue_list"), "icon": "shop"},
+                    {"label": _("Cross-matching"), "url": reverse("matching:index"), "icon": "box-seam"},
+                    {
+                        "label": _("Excel import and export"),
+                        "url": reverse("ledgers:import"),
+                        "icon": "file-earmark-spreadsheet",
+                    },
+                ],
+            }
+        )
+    elif role in GRID_ROLES:
+        menu.append({"label": _("Standard addresses"), "url": reverse("grid:building_list"), "icon": "buildings"})
+    if su or role in POLICE:
+        menu.append(
+            {
+                "label": _("Rentals"),
+                "icon": "key",
+                "children": [
+                    {"label": _("Review declarations"), "url": reverse("rentals:review"), "icon": "inbox"},
+                    {
+                        "label": _("Rental declarations"),
+                        "url": reverse("rentals:declaration_list"),
+                        "icon": "card-list",
+                    },
+                    {"label": _("Residence permits"), "url": reverse("permits:list"), "icon": "person-vcard"},
+                ],
+            }
+        )
+    grids = [{"label": _("Community grids"), "url": reverse("grid:communitygrid_list"), "icon": "grid-3x3"}]
+    if su or role in (Role.CHIEF, Role.ADMIN, Role.OFFICER):
+        grids.append({"label": _("Police grids"), "url": reverse("grid:policegrid_list"), "icon": "shield"})
+    if su or role in (Role.CHIEF, Role.ADMIN):
+        grids.append({"label": _("Stations"), "url": reverse("grid:station_list"), "icon": "bank"})
+    if su or role in GRID_ROLES:
+        menu.append({"label": _("Grids"), "icon": "grid-3x3", "children": grids})
+    if user.is_staff:
+        menu.append({"label": _("Admin"), "url": reverse("admin:index"), "icon": "gear"})
+    return menu
+
 
 def navigation(request):
-    """The menu for the user's role: (label, url name, icon). Pages check access themselves."""
     user = getattr(request, "user", None)
-    items = []
-    if user is not None and user.is_authenticated:
-        items.append((_("Home"), reverse("home"), "house"))
-        if user.is_superuser or user.role in GRID_ROLES:
-            items.append((_("Map"), reverse("grid:map"), "map"))
-            items.append((_("Addresses"), reverse("grid:building_list"), "buildings"))
-            items.append((_("Community grids"), reverse("grid:communitygrid_list"), "grid-3x3"))
-        if user.is_superuser or user.role in ADDRESS_EDITOR_ROLES:
-            items.append((_("Persons"), reverse("residents:person_list"), "people"))
-            items.append((_("Houses"), reverse("residents:house_list"), "house-door"))
-            items.append((_("Venues"), reverse("residents:venue_list"), "shop"))
-        if user.is_superuser or user.role in (Role.OFFICER, Role.AUXILIARY, Role.CHIEF, Role.ADMIN):
-            items.append((_("Review declarations"), reverse("rentals:review"), "inbox"))
-        if user.role == Role.LANDLORD:
-            items.append((_("My declarations"), reverse("rentals:mine"), "card-list"))
-            items.append((_("Declare tenants"), reverse("rentals:declare"), "person-plus"))
-        if user.is_superuser or user.role in (Role.CHIEF, Role.ADMIN, Role.OFFICER):
-            items.append((_("Police grids"), reverse("grid:policegrid_list"), "shield"))
-        if user.is_superuser or user.role in (Role.CHIEF, Role.ADMIN):
-            items.append((_("Stations"), reverse("grid:station_list"), "bank"))
-        if user.is_staff:
-            items.append((_("Admin"), reverse("admin:index"), "gear"))
     return {
-        "nav_items": items,
+        "nav_menu": _menu(user),
         "map_tile_url": settings.MAP_TILE_URL,
         "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
         "can_edit_addresses": bool(

@@ -78,7 +78,7 @@ class TenantForm(forms.Form):
         return data
 
 
-TenantFormSet = forms.formset_factory(TenantForm, extra=1, min_num=1, validate_min=True, max_num=50, validate_max=True)
+TenantFormSet = forms.formset_factory(TenantForm, extra=0, min_num=1, validate_min=True, max_num=50, validate_max=True)
 
 
 class MoveOutForm(forms.Form):

@@ -15,6 +15,7 @@ from accounts.permissions import role_required
 from rentals import selectors, services, sms
 from rentals.forms import DeclarationForm, MoveOutForm, PhoneForm, RegisterForm, ReturnForm, TenantFormSet
 from rentals.models import DeclarationKind, DeclarationStatus
+from residents.ledgers import parse_tenant_rows
 from residents.models import House
 
 LANDLORD = frozenset({Role.LANDLORD})
@@ -86,6 +87,8 @@ def declare(request):
             request, "rentals/declare_pick.html", {"q": q, "houses": houses.order_by("building__address", "unit")[:30]}
         )
     form = DeclarationForm(request.POST or None)
+    if request.method == "POST" and "tenants_file" in request.FILES:
+        return _declare_from_excel(request, house, form)
     formset = TenantFormSet(request.POST or None, prefix="t")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         tenants = [f.cleaned_data for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
@@ -129,6 +132,28 @@ def declaration_detail(request, pk):
     )
 
 
+def _declare_from_excel(request, house, form):
+    """Tenants from the Excel template: every row valid, or nothing saved and each row's error shown."""
+    rows, row_errors = parse_tenant_rows(request.FILES["tenants_file"])
+    if not row_errors and form.is_valid():
+        try:
+            declaration = services.declaration_submit(
+                landlord=request.user, house=house, kind=DeclarationKind.MOVE_IN,
+                rental_type=form.cleaned_data["rental_type"], tenants=rows,
+            )  # fmt: skip
+        except ValidationError as exc:
+            row_errors = [(0, "", e) for e in exc.messages]
+        else:
+            messages.success(
+                request, _("%(n)d tenants declared from the Excel file.") % {"n": declaration.tenants.count()}
+            )
+            return redirect("rentals:declaration_detail", pk=declaration.pk)
+    formset = TenantFormSet(prefix="t")
+    return render(
+        request, "rentals/declare.html", {"house": house, "form": form, "formset": formset, "row_errors": row_errors}
+    )
+
+
 @role_required(LANDLORD, superuser=False)
 def declaration_edit(request, pk):
     """Correct a returned declaration and submit it again."""
@@ -137,8 +162,7 @@ def declaration_edit(request, pk):
         raise Http404
     stored = {t.pk: t for t in declaration.tenants.all()}
     initial = [
-        {"tenant_pk": t.pk, "masked": t.id_number_masked, "name": t.name, "move_in": t.move_in}
-        for t in stored.values()
+        {"tenant_pk": t.pk, "masked": t.id_number_masked, "name": t.name, "move_in": t.move_in} for t in stored.values()
     ]
     form = DeclarationForm(request.POST or None, initial={"rental_type": declaration.rental_type})
     formset = TenantFormSet(request.POST or None, prefix="t", initial=initial)

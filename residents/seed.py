@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import secrets
 
 from grid.models import Building
 from lib import crypto, gb11643
@@ -181,3 +182,142 @@ def seed_demo(*, rng: random.Random, fake, out=print) -> dict:
     Venue.objects.bulk_create(venues)
     out(f"  registries: {len(houses)} houses, {len(saved)} persons, {len(residences)} residences, {len(venues)} venues")
     return {"created": True}
+
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰文辉建国红梅志宏海燕鹏飞晓东雪琴林斌浩宇欣怡子涵梓萱一诺佳琪雨桐俊杰嘉豪"
+CITY_N = 10 * 1000 * 32000  # area × sequence × birth day: the space unique city IDs are drawn from
+CITY_AREAS = ["640104", "640105", "640106", "640121", "640122", "640181", "610113", "620102", "410105", "510107"]
+
+
+def city_id(i: int) -> tuple[str, dt.date, str]:
+    """The i-th city person's resident ID: a bijection of i over the ID space, so all differ."""
+    j = (i * 7919 + 13) % CITY_N
+    birth = dt.date(1937, 1, 1) + dt.timedelta(days=j // 10000)
+    seq = (j // 10) % 1000
+    return gb11643.make(CITY_AREAS[j % 10], birth, seq), birth, "M" if seq % 2 else "F"
+
+
+def seed_city(*, rng: random.Random, out=print, progress=None) -> dict:
+    """1,000,000 houses, 3,000,000 persons and residences, 50,000 venues, streamed with COPY.
+
+    Ten houses per building (five floors, two units); three people per house on average.
+    Only buildings of the city (``CITY-`` grids) are used, so the demo data is untouched.
+    """
+    from django.db import connection
+
+    from lib import bulk
+
+    if House.objects.filter(grid__code__startswith="CITY-").exists():
+        out("  city registries already seeded")
+        return {"created": False}
+    buildings = list(
+        Building.objects.filter(grid__code__startswith="CITY-").order_by("id").values_list("id", "grid_id")
+    )
+    house_id0, person_id0 = bulk.next_id("residents_house"), bulk.next_id("residents_person")
+    now = "2026-11-01 00:00:00+08"
+    uses = [u.value for u in USES]
+    house_rows, house_meta = [], []  # meta: (house id, grid id, use)
+    hid = house_id0
+    for b_id, g_id in buildings:
+        for floor in range(1, 6):
+            for unit in (1, 2):
+                use = uses[rng.randrange(len(uses))]
+                house_rows.append(
+                    (hid, b_id, f"{floor}{unit:02d}", floor, None, use, None, g_id, secrets.token_urlsafe(16), now, now)
+                )
+                house_meta.append((hid, g_id, use))
+                hid += 1
+    bulk.load(
+        "residents_house",
+        [
+            "id",
+            "building_id",
+            "unit",
+            "floor",
+            "area",
+            "use",
+            "owner_id",
+            "grid_id",
+            "qr_token",
+            "created_at",
+            "updated_at",
+        ],
+        house_rows,
+    )
+    out(f"  city: {len(house_rows):,} houses")
+    del house_rows
+
+    total = 3 * len(house_meta)
+    state = {"pid": person_id0, "done": 0}
+    residences, tenants = [], []  # tenants: what the rentals seed declares (ciphertexts reused)
+
+    def persons():
+        for h_id, g_id, use in house_meta:
+            for _ in range(rng.choice((1, 2, 3, 3, 4, 5)) if use not in ("shop", "vacant") else 0):
+                if state["done"] >= total:
+                    return
+                number, birth, sex = city_id(state["pid"])
+                phone = f"1{rng.choice('3589')}{rng.randrange(10**9):09d}"
+                name = (
+                    SURNAMES[rng.randrange(len(SURNAMES))]
+                    + GIVEN[rng.randrange(len(GIVEN))]
+                    + (GIVEN[rng.randrange(len(GIVEN))] if rng.random() < 0.7 else "")
+                )
+                status = "floating" if use in ("rental", "studio") else "registered"
+                ident = (crypto.encrypt(number), Person.id_hash_for(number), gb11643.mask(number))
+                tel = (crypto.encrypt(phone), Person.phone_hash_for(phone), gb11643.mask_phone(phone))
+                yield (
+                    state["pid"],
+                    name,
+                    "resident_id",
+                    *ident,
+                    *tel,
+                    sex,
+                    birth,
+                    "汉族",
+                    status,
+                    "",
+                    "[]",
+                    "green",
+                    g_id,
+                    now,
+                    now,
+                )
+                if status == "floating" and len(tenants) < 500_000:
+                    tenants.append((state["pid"], name, ident, tel, h_id, g_id))
+                residences.append((state["pid"], h_id, "tenant" if status == "floating" else "householder", g_id))
+                state["pid"] += 1
+                state["done"] += 1
+                if progress and state["done"] % 50_000 == 0:
+                    progress(state["done"], total)
+
+    bulk.load(
+        "residents_person",
+        ["id", "name", "id_type", "id_number_enc", "id_number_hash", "id_number_masked", "phone_enc", "phone_hash", "phone_masked",
+         "sex", "birth_date", "ethnicity", "household_status", "registration_place", "attention_tags", "attention_colour", "grid_id",
+         "created_at", "updated_at"],
+        persons(),
+    )  # fmt: skip
+    if progress:
+        progress(total, total)
+    bulk.load(
+        "residents_residence",
+        ["person_id", "house_id", "relation", "start", "end", "grid_id", "created_at"],
+        ((p, h, rel, "2024-01-01", None, g, now) for p, h, rel, g in residences),
+    )
+    out(f"  city: {state['done']:,} persons and residences")
+    kinds = [k.value for k in VenueKind]
+    bulk.load(
+        "residents_venue",
+        ["name", "kind", "licence_number", "responsible_name", "responsible_id", "building_id", "house_id", "grid_id", "qr_token", "created_at", "updated_at"],
+        ((f"商户{n}", kinds[n % len(kinds)], f"92{n:010d}", "负责人", None, buildings[n * 2 % len(buildings)][0], None,
+          buildings[n * 2 % len(buildings)][1], secrets.token_urlsafe(16), now, now) for n in range(50_000)),
+    )  # fmt: skip
+    if connection.vendor == "postgresql":
+        with connection.cursor() as c:
+            c.execute(
+                "ANALYZE residents_house; ANALYZE residents_person; ANALYZE residents_residence; ANALYZE residents_venue"
+            )
+    out("  city: 50,000 venues")
+    return {"created": True, "tenants": tenants}

@@ -175,3 +175,61 @@ def test_officer_approves_from_the_queue_page(world, as_user):
     client.post(reverse("rentals:approve", args=[d.pk]))
     assert RentalDeclaration.objects.get(pk=d.pk).status == DeclarationStatus.APPROVED
     assert as_user("officer_b").post(reverse("rentals:approve", args=[submit(world, 531).pk])).status_code == 404
+
+
+def _filled_template(rows):
+    import io
+
+    from openpyxl import load_workbook
+
+    from residents.ledgers import tenant_template
+
+    wb = load_workbook(io.BytesIO(tenant_template()))
+    ws = wb.worksheets[0]
+    header_row = 1
+    headers = {c.value.rstrip("*"): c.column for c in ws[header_row] if c.value}
+    for r in range(header_row + 1, ws.max_row + 1):  # drop the example row(s)
+        for c in ws[r]:
+            c.value = None
+    for n, row in enumerate(rows, start=header_row + 1):
+        for key, value in row.items():
+            ws.cell(row=n, column=headers[key], value=value)
+    out = io.BytesIO()
+    wb.save(out)
+    out.seek(0)
+    out.name = "tenants.xlsx"
+    return out
+
+
+def test_tenants_from_the_excel_template_are_declared_all_or_nothing(world, as_user):
+    client, house = as_user("landlord"), world.house("甲一网格")
+    bad = _filled_template(
+        [
+            {"姓名": "表格一", "身份证号": resident_id(541), "手机号": "13700005411", "入住日期": "2026-11-20"},
+            {"姓名": "表格二", "身份证号": "110105194912310021", "入住日期": "2026-11-20"},
+        ]
+    )
+    response = client.post(reverse("rentals:declare"), {"house": house.qr_token, "rental_type": "long", "tenants_file": bad})
+    assert response.status_code == 200
+    assert any(e[0] and "身份证号" in e[1] for e in response.context["row_errors"])
+    assert not RentalDeclaration.objects.filter(landlord=world.users["landlord"]).exists()
+    good = _filled_template(
+        [
+            {"姓名": "表格一", "身份证号": resident_id(541), "手机号": "13700005411", "入住日期": "2026-11-20"},
+            {"姓名": "表格二", "身份证号": resident_id(543), "入住日期": "2026-11-21"},
+        ]
+    )
+    response = client.post(reverse("rentals:declare"), {"house": house.qr_token, "rental_type": "long", "tenants_file": good})
+    d = RentalDeclaration.objects.get(landlord=world.users["landlord"])
+    assert response["Location"] == reverse("rentals:declaration_detail", args=[d.pk])
+    assert sorted(t.name for t in d.tenants.all()) == ["表格一", "表格二"]
+
+
+def test_a_file_that_is_not_excel_gets_a_message_not_a_500(world, as_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    fake = SimpleUploadedFile("tenants.xlsx", b"this is not a workbook", content_type="application/octet-stream")
+    response = as_user("landlord").post(
+        reverse("rentals:declare"), {"house": world.house("甲一网格").qr_token, "rental_type": "long", "tenants_file": fake}
+    )
+    assert response.status_code == 200 and response.context["row_errors"]

@@ -50,6 +50,11 @@ class Command(BaseCommand):
                 grid_seed.seed_city(
                     password=settings.DEMO_PASSWORD, rng=rng, fake=fake, out=self.stdout.write, progress=self._progress
                 )
+                result = residents_seed.seed_city(rng=rng, out=self.stdout.write, progress=self._progress)
+                if result["created"]:
+                    rentals_seed.seed_city(
+                        password=settings.DEMO_PASSWORD, rng=rng, tenants=result["tenants"], out=self.stdout.write
+                    )
         self.stdout.write(self.style.SUCCESS(f"Done in {time.monotonic() - started:.1f} s."))
         if scale == "demo" and not quiet_logins:
             self.stdout.write("")
@@ -60,7 +65,7 @@ class Command(BaseCommand):
     def _progress(self, done, total):
         width = 30
         filled = int(width * done / total)
-        sys.stdout.write(f"\r  buildings [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,}")
+        sys.stdout.write(f"\r  [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,}")
         if done >= total:
             sys.stdout.write("\n")
         sys.stdout.flush()
