@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import IO, Any, NamedTuple
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import CharField, Count, IntegerField, OuterRef, Q, Subquery, Value
@@ -51,6 +52,8 @@ from residents.models import (
     HouseholdStatus,
     HouseUse,
     IdType,
+    ImportJob,
+    JobStatus,
     Person,
     Relation,
     Residence,
@@ -713,8 +716,12 @@ def _service_error(row: int, exc: ValidationError, columns: dict[str, str]) -> R
     return RowError(row, "", "; ".join(exc.messages))
 
 
-def import_houses(*, user, file) -> ImportResult:
-    """Check every row of a houses sheet; save all of them or none. Raises ``ExcelError``."""
+def import_houses(*, user, file, check_only: bool = False, progress=None) -> ImportResult:
+    """Check every row of a houses sheet; save all of them or none. Raises ``ExcelError``.
+
+    ``check_only`` stops after the checks (nothing saved); ``progress(done, total)`` is called
+    while saving.
+    """
     sheet = excel.read_table(file, columns=house_template_columns())
     result = ImportResult(kind="houses", rows=len(sheet))
     buildings = _buildings_by_address(user, {r.text("标准地址") for r in sheet})
@@ -747,6 +754,8 @@ def import_houses(*, user, file) -> ImportResult:
     if result.errors:
         result.errors, result.notes = _in_sheet_order(result.errors, house_template_columns()), []
         return result
+    if check_only:
+        return result
     fields = {"unit": "单元/门牌", "floor": "楼层", "area": "面积", "use": "用途", "building": "标准地址"}
     try:
         with transaction.atomic():
@@ -759,6 +768,8 @@ def import_houses(*, user, file) -> ImportResult:
                 except ValidationError as exc:
                     raise _RowFailed(_service_error(plan.row, exc, fields)) from None
                 result.houses_created += 1
+                if progress and result.houses_created % PROGRESS_EVERY == 0:
+                    progress(result.houses_created, len(plans))
     except _RowFailed as failed:
         result.errors, result.notes, result.houses_created = [failed.error], [], 0
     return result
@@ -782,8 +793,11 @@ class _PersonPlan:
     person: Person | None  # already registered
 
 
-def import_persons(*, user, file) -> ImportResult:
+def import_persons(*, user, file, check_only: bool = False, progress=None) -> ImportResult:
     """Check every row of a persons sheet; save all of them or none. Raises ``ExcelError``.
+
+    ``check_only`` stops after the checks (nothing saved); ``progress(done, total)`` is called
+    while saving.
 
     A new ID becomes a person living in the named house; an ID already registered gets that
     house as a further residence (the person's details are not changed), or — living there
@@ -848,15 +862,19 @@ def import_persons(*, user, file) -> ImportResult:
         ).values_list("person_id", "house_id")
     )  # fmt: skip
 
+    if check_only:
+        return result
     fields = {"id_number": "身份证号", "name": "姓名", "sex": "身份证号", "birth_date": "身份证号"}
     plans = [p for _c, p in parsed]
     try:
         with transaction.atomic():
-            for plan in plans:
+            for n, plan in enumerate(plans, start=1):
                 try:
                     _save_person_row(user, plan, living, result)
                 except ValidationError as exc:
                     raise _RowFailed(_service_error(plan.row, exc, fields)) from None
+                if progress and n % PROGRESS_EVERY == 0:
+                    progress(n, len(plans))
     except _RowFailed as failed:
         result.errors, result.notes = [failed.error], []
         result.persons_created = result.residences_created = 0
@@ -884,6 +902,23 @@ def _save_person_row(user, plan: _PersonPlan, living: set, result: ImportResult)
 
 
 IMPORTERS = {"persons": import_persons, "houses": import_houses}
+PROGRESS_EVERY = 25
+
+
+def result_to_json(result: ImportResult) -> dict:
+    return {
+        "kind": result.kind, "rows": result.rows, "errors": [list(e) for e in result.errors],
+        "notes": [list(n) for n in result.notes], "houses_created": result.houses_created,
+        "persons_created": result.persons_created, "residences_created": result.residences_created,
+    }  # fmt: skip
+
+
+def result_from_json(data: dict) -> ImportResult:
+    return ImportResult(
+        kind=data["kind"], rows=data["rows"], errors=[RowError(*e) for e in data["errors"]],
+        notes=[RowError(*n) for n in data["notes"]], houses_created=data["houses_created"],
+        persons_created=data["persons_created"], residences_created=data["residences_created"],
+    )  # fmt: skip
 
 
 # ---- the landlord's tenant sheet --------------------------------------------------------------
@@ -922,3 +957,54 @@ def parse_tenant_rows(file) -> tuple[list[dict], list[RowError]]:
             }
         )  # fmt: skip
     return ([] if errors else rows), _in_sheet_order(errors, tenant_template_columns())
+
+
+# ---- import: in the background ---------------------------------------------------------------
+
+
+def _progress_key(job_id: int) -> str:
+    return f"import-progress:{job_id}"
+
+
+def import_job_start(*, user, kind: str, file):
+    """Check the upload now; when every row is valid, save it in the background.
+
+    Returns the :class:`ImportResult` of the checks when a row is wrong (nothing saved), else
+    the new :class:`ImportJob`, whose saving starts after commit. Raises ``ExcelError``.
+    """
+    from residents.tasks import ledger_import_run
+
+    checked = IMPORTERS[kind](user=user, file=file, check_only=True)
+    if checked.errors:
+        return checked
+    job = ImportJob.objects.create(created_by=user, kind=kind, file=file, total=checked.rows)
+    transaction.on_commit(lambda: ledger_import_run.delay(job.pk))
+    return job
+
+
+def import_job_run(job_id: int) -> None:
+    """Save a checked import (idempotent: a finished job is left alone). Progress goes to the cache,
+    because the rows are saved in one transaction that others cannot see until it commits."""
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    if job.status in (JobStatus.DONE, JobStatus.FAILED):
+        return
+    ImportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING)
+
+    def progress(done, total):
+        cache.set(_progress_key(job.pk), (done, total), 3600)
+
+    try:
+        with job.file.open("rb") as f:
+            result = IMPORTERS[job.kind](user=job.created_by, file=f, progress=progress)
+    except ExcelError as exc:
+        result = ImportResult(kind=job.kind, errors=[RowError(0, "", str(exc))])
+    job.result = result_to_json(result)
+    job.status = JobStatus.DONE if result.saved else JobStatus.FAILED
+    job.finished_at = timezone.now()
+    job.save(update_fields=["result", "status", "finished_at"])
+    cache.delete(_progress_key(job.pk))
+
+
+def import_job_progress(job: ImportJob) -> tuple[int, int]:
+    """(rows saved so far, rows to save) of a running job."""
+    return cache.get(_progress_key(job.pk)) or (0, job.total)

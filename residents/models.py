@@ -383,3 +383,25 @@ class LabelSheet(models.Model):
     @property
     def percent(self) -> int:
         return int(100 * self.done / self.total) if self.total else (100 if self.status == JobStatus.DONE else 0)
+
+
+class ImportJob(models.Model):
+    """An Excel import (persons or houses) saved in the background after its rows were checked.
+
+    Only its creator sees it. ``result`` holds what the import did (counts, notes) or, if a row
+    failed at save time, the error; progress while running lives in the cache.
+    """
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(max_length=10)
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING)
+    total = models.PositiveIntegerField(default=0)
+    result = models.JSONField(default=dict, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Excel import")
+        verbose_name_plural = _("Excel imports")
+        ordering = ["-created_at"]

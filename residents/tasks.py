@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from residents import labels
+from residents import labels, ledgers
 
 log = logging.getLogger(__name__)
 
@@ -25,3 +25,9 @@ def label_sheets_sweep() -> int:
     if stale:
         log.info("sweep: %s label sheets sent again", len(stale))
     return len(stale)
+
+
+@shared_task(acks_late=True)
+def ledger_import_run(job_id: int) -> None:
+    """Save a checked Excel import of persons or houses (a finished job is left alone)."""
+    ledgers.import_job_run(job_id)

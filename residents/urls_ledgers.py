@@ -6,6 +6,8 @@ app_name = "ledgers"
 
 urlpatterns = [
     path("import/", views.import_page, name="import"),
+    path("import/<int:pk>/", views.import_job, name="import_job"),
+    path("import/<int:pk>/progress/", views.import_job_progress, name="import_job_progress"),
     path("persons.xlsx", views.persons_export, name="persons_export"),
     path("houses.xlsx", views.houses_export, name="houses_export"),
     path("declarations.xlsx", views.declarations_export, name="declarations_export"),

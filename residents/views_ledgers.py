@@ -3,7 +3,7 @@ import page. Thin: scope, masking, checks and writes live in ``residents.ledgers
 
 from django import forms
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy
@@ -13,6 +13,7 @@ from accounts.permissions import has_role, role_required
 from documents import excel
 from documents.excel import ExcelError
 from residents import ledgers
+from residents.models import ImportJob, JobStatus
 
 SHOWN_ERRORS = 200  # a table of thousands of errors helps nobody: the first ones, and a count
 
@@ -94,9 +95,13 @@ def import_page(request):
         form = upload_forms[kind] = UploadForm(request.POST, request.FILES, prefix=kind)
         if form.is_valid():
             try:
-                result = ledgers.IMPORTERS[kind](user=request.user, file=form.cleaned_data["file"])
+                outcome = ledgers.import_job_start(user=request.user, kind=kind, file=form.cleaned_data["file"])
             except ExcelError as exc:
                 form.add_error("file", str(exc))
+            else:
+                if isinstance(outcome, ImportJob):
+                    return redirect("ledgers:import_job", pk=outcome.pk)
+                result = outcome
     exports = [
         (label, reverse(url), icon)
         for key, label, url, icon in EXPORTS
@@ -114,3 +119,30 @@ def import_page(request):
             "max_rows": f"{excel.MAX_ROWS:,}",
         },
     )
+
+
+def _job_context(request, pk) -> dict:
+    job = get_object_or_404(ImportJob, pk=pk, created_by=request.user)  # only its creator sees an import
+    context = {"job": job, "finished": job.status in (JobStatus.DONE, JobStatus.FAILED)}
+    if context["finished"]:
+        result = ledgers.result_from_json(job.result)
+        context |= {
+            "result": result,
+            "shown_errors": result.errors[:SHOWN_ERRORS],
+            "hidden_errors": max(0, len(result.errors) - SHOWN_ERRORS),
+        }
+    else:
+        done, total = ledgers.import_job_progress(job)
+        context |= {"done": done, "total": total, "percent": int(100 * done / total) if total else 0}
+    return context
+
+
+@role_required(ledgers.IMPORT_ROLES)
+def import_job(request, pk):
+    """The import's page: a progress bar that polls until the rows are saved, then the result."""
+    return render(request, "residents/ledger_job.html", _job_context(request, pk))
+
+
+@role_required(ledgers.IMPORT_ROLES)
+def import_job_progress(request, pk):
+    return render(request, "residents/_ledger_job_progress.html", _job_context(request, pk))

@@ -6,6 +6,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.test import TestCase
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -392,7 +393,14 @@ def _fill(template: bytes, rows, *, keep_example=True) -> SimpleUploadedFile:
 
 
 def _upload(client, kind, file):
-    return client.post(reverse("ledgers:import"), {"kind": kind, f"{kind}-file": file})
+    """Upload as the page does; a clean file is saved by the background task (run here on commit),
+    and the import's own page then shows the result."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(reverse("ledgers:import"), {"kind": kind, f"{kind}-file": file})
+    if response.status_code == 302:
+        assert response["Location"].startswith("/ledgers/import/")
+        response = client.get(response["Location"])
+    return response
 
 
 def _template(client, kind) -> bytes:
@@ -702,3 +710,30 @@ def test_the_language_cookie_is_not_needed_for_the_file_format(world, as_user):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     assert _rows(_book(client.get(_url("houses"))))[1][0] == "标准地址"
     assert _rows(_book(client.get(reverse("ledgers:persons_template"))))[0][0] == "姓名*"
+
+
+def test_a_clean_upload_is_saved_in_the_background_behind_a_progress_bar(
+    world, as_user, django_capture_on_commit_callbacks
+):
+    from residents.ledgers import import_job_run
+    from residents.models import ImportJob, JobStatus
+
+    client = as_user("officer_a")
+    b1 = world.building("甲一网格")
+    file = _fill(_template(client, "houses"), [[b1.address, "5单元501", 5, None, "自住"]])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(reverse("ledgers:import"), {"kind": "houses", "houses-file": file})
+    job = ImportJob.objects.get()
+    assert response["Location"] == reverse("ledgers:import_job", args=[job.pk])
+    assert len(callbacks) == 1 and not House.objects.filter(unit="5单元501").exists()  # queued, not yet saved
+    page = client.get(reverse("ledgers:import_job_progress", args=[job.pk])).content.decode()
+    assert 'role="progressbar"' in page and "every 1s" in page
+    assert as_user("officer_b").get(reverse("ledgers:import_job", args=[job.pk])).status_code == 404
+    assert as_user("chief").get(reverse("ledgers:import_job", args=[job.pk])).status_code == 404  # the creator's only
+    callbacks[0]()  # the worker runs the task
+    import_job_run(job.pk)  # a second delivery changes nothing
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.result["houses_created"] == 1
+    assert House.objects.filter(unit="5单元501").count() == 1
+    page = client.get(reverse("ledgers:import_job_progress", args=[job.pk])).content.decode()
+    assert "every 1s" not in page  # finished: the polling stops
