@@ -23,7 +23,7 @@ def load(table: str, columns: Sequence[str], rows: Iterable[Sequence], *, batch:
     """
     n = 0
     if connection.vendor == "postgresql":
-        cols = ", ".join(columns)
+        cols = ", ".join(f'"{c}"' for c in columns)  # quoted: "end" is a reserved word
         copy = f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
         buf, w, pending = io.StringIO(), None, 0
         w = csv.writer(buf)
@@ -45,7 +45,8 @@ def load(table: str, columns: Sequence[str], rows: Iterable[Sequence], *, batch:
                 c.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")  # noqa: S608
         return n
     placeholders = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    sql = f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})"  # noqa: S608
     chunk = []
     with connection.cursor() as c:
         for row in rows:

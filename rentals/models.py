@@ -117,6 +117,10 @@ class DeclarationEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    @property
+    def to_status_label(self) -> str:
+        return DeclarationStatus(self.to_status).label
+
 
 class DeclaredTenant(EncryptedIdentifiers):
     """One tenant on a declaration, as the landlord typed it; linked to the registry on approval."""

@@ -105,7 +105,7 @@ class ResidenceForm(forms.Form):
 
 
 class VenueForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("Venue name"), max_length=100)
     kind = forms.ChoiceField(label=_("Type"), choices=VenueKind.choices)
     licence_number = forms.CharField(label=_("Licence number"), max_length=50, required=False)
     responsible_name = forms.CharField(label=_("Responsible person"), max_length=50)
