@@ -15,4 +15,6 @@ def test_bulk_load_writes_rows_with_reserved_column_names(world):
     r = Residence.objects.get(person=person, house=house)
     assert r.end == dt.date(2025, 6, 30)
     # Ordinary inserts still work after a load (the id sequence moved on).
-    Residence.objects.create(person=person, house=house, relation="tenant", start=dt.date(2026, 1, 1), grid_id=house.grid_id)
+    Residence.objects.create(
+        person=person, house=house, relation="tenant", start=dt.date(2026, 1, 1), grid_id=house.grid_id
+    )

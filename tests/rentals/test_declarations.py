@@ -209,7 +209,9 @@ def test_tenants_from_the_excel_template_are_declared_all_or_nothing(world, as_u
             {"姓名": "表格二", "身份证号": "110105194912310021", "入住日期": "2026-11-20"},
         ]
     )
-    response = client.post(reverse("rentals:declare"), {"house": house.qr_token, "rental_type": "long", "tenants_file": bad})
+    response = client.post(
+        reverse("rentals:declare"), {"house": house.qr_token, "rental_type": "long", "tenants_file": bad}
+    )
     assert response.status_code == 200
     assert any(e[0] and "身份证号" in e[1] for e in response.context["row_errors"])
     assert not RentalDeclaration.objects.filter(landlord=world.users["landlord"]).exists()
@@ -219,7 +221,9 @@ def test_tenants_from_the_excel_template_are_declared_all_or_nothing(world, as_u
             {"姓名": "表格二", "身份证号": resident_id(543), "入住日期": "2026-11-21"},
         ]
     )
-    response = client.post(reverse("rentals:declare"), {"house": house.qr_token, "rental_type": "long", "tenants_file": good})
+    response = client.post(
+        reverse("rentals:declare"), {"house": house.qr_token, "rental_type": "long", "tenants_file": good}
+    )
     d = RentalDeclaration.objects.get(landlord=world.users["landlord"])
     assert response["Location"] == reverse("rentals:declaration_detail", args=[d.pk])
     assert sorted(t.name for t in d.tenants.all()) == ["表格一", "表格二"]
@@ -230,6 +234,7 @@ def test_a_file_that_is_not_excel_gets_a_message_not_a_500(world, as_user):
 
     fake = SimpleUploadedFile("tenants.xlsx", b"this is not a workbook", content_type="application/octet-stream")
     response = as_user("landlord").post(
-        reverse("rentals:declare"), {"house": world.house("甲一网格").qr_token, "rental_type": "long", "tenants_file": fake}
+        reverse("rentals:declare"),
+        {"house": world.house("甲一网格").qr_token, "rental_type": "long", "tenants_file": fake},
     )
     assert response.status_code == 200 and response.context["row_errors"]
