@@ -128,7 +128,7 @@ def render_permit(card: PermitCard) -> bytes:
         (_("Birth date"), _date(card.birth_date)),
         (_("ID number"), card.id_number_masked),
         (_("Address"), card.address),
-        (_("Valid"), f"{_date(card.valid_from)} — {_date(card.valid_until)}"),
+        (_("Validity"), f"{_date(card.valid_from)} — {_date(card.valid_until)}"),
         (_("Issued by"), card.station),
     ]
     value_style = st["base"].clone("permit-value", fontSize=11, leading=14)

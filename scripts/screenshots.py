@@ -26,11 +26,41 @@ SHOTS = [
     ("home-chief-desktop", "chief", DESKTOP, "/", None),
     ("map-chief-desktop", "chief", DESKTOP, "/grid/map/", "#fq-map[data-loaded=all]"),
     ("policegrids-chief-desktop", "chief", DESKTOP, "/grid/police-grids/", None),
+    ("ledger-officer1-phone", "officer1", PHONE, "/residents/buildings/{building}/ledger/", None),
+    ("review-officer1-phone", "officer1", PHONE, "/rentals/review/", None),
+    ("scan-officer1-phone", "officer1", PHONE, "/q/{house_token}/", None),
+    ("scan-public-phone", None, PHONE, "/q/{house_token}/", None),
+    ("persons-officer1-phone", "officer1", PHONE, "/residents/persons/", None),
+    ("matching-gridworker1-phone", "gridworker1", PHONE, "/matching/", None),
+    ("declare-landlord1-phone", "landlord1", PHONE, "/rentals/declare/?house={house_token}", None),
+    ("ledgers-officer1-desktop", "officer1", DESKTOP, "/ledgers/import/", None),
 ]
+
+
+def demo_targets() -> dict:
+    """A building with houses and a rented house in officer1's grids, from the demo database."""
+    import os
+
+    import django
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    from residents.models import House
+
+    house = (
+        House.objects.filter(
+            grid__police_grid__officer__username="officer1", use="rental", residences__end__isnull=True
+        )
+        .order_by("building_id", "id")
+        .first()
+    )
+    return {"building": house.building_id, "house_token": house.qr_token}
 
 
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
+    targets = demo_targets()
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     with sync_playwright() as p:
         browser = p.chromium.launch(
@@ -46,7 +76,7 @@ def main():
                 page.fill("input[name=password]", PASSWORD)
                 page.click("button[type=submit]")
                 page.wait_for_load_state("networkidle")
-            page.goto(f"{BASE}{path}")
+            page.goto(f"{BASE}{path.format(**targets)}")
             page.wait_for_load_state("networkidle")
             if wait:
                 page.wait_for_selector(wait, timeout=15000)
