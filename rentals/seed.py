@@ -118,7 +118,42 @@ def seed_demo(*, password: str, rng: random.Random, fake, out=print) -> dict:
                 t.save()
         made += 1
     out(f"  rentals: {len(landlords)} landlords, {made} declarations")
+    permits = seed_permits(rng=rng)
+    out(f"  permits: {permits} residence permit applications")
     return {"created": True, "floating": HouseholdStatus.FLOATING}
+
+
+def seed_permits(*, rng: random.Random, count: int = 40) -> int:
+    """Permit applications from tenants, through the permit services: issued (some close to
+    expiry), waiting for review and returned. Issued ones get their PDF as usual."""
+    from rentals import permits as permit_services
+    from rentals.models import PermitBasis, ResidencePermit
+
+    tenants = list(
+        Residence.objects.filter(relation="tenant", end__isnull=True)
+        .select_related("person", "house__grid__police_grid__officer")
+        .order_by("id")[:count]
+    )
+    for n, r in enumerate(tenants):
+        p = r.person
+        permit = permit_services.permit_apply(
+            name=p.name, id_number=p.id_number, phone=p.phone, house=r.house,
+            basis=rng.choice(PermitBasis.values), basis_detail=rng.choice(["宁夏某某科技有限公司", "阅海万家超市", "宁夏大学", "租赁合同"]),
+        )  # fmt: skip
+        ResidencePermit.objects.filter(pk=permit.pk).update(
+            submitted_at=timezone.now() - dt.timedelta(days=rng.randint(1, 60))
+        )
+        officer = r.house.grid.police_grid.officer
+        if n % 5 in (0, 1, 2):
+            permit = permit_services.permit_approve(permit=permit, user=officer)
+            if n % 5 == 2:  # issued a year ago: expiring within the month
+                start = timezone.localdate() - dt.timedelta(days=345)
+                ResidencePermit.objects.filter(pk=permit.pk).update(
+                    valid_from=start, valid_until=permit_services.add_years(start) - dt.timedelta(days=1)
+                )
+        elif n % 5 == 3:
+            permit_services.permit_return(permit=permit, user=officer, reason="请补充劳动合同或租赁合同照片")
+    return len(tenants)
 
 
 def seed_city(*, password: str, rng: random.Random, tenants: list, out=print) -> dict:
