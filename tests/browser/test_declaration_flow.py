@@ -7,7 +7,7 @@ import pytest
 from faker import Faker
 
 from grid import seed
-from rentals.models import LandlordProfile
+from rentals.models import DeclarationStatus, LandlordProfile, RentalDeclaration
 from rentals.seed import _profile
 from residents.models import House, HouseUse
 from tests.factories import resident_id
@@ -59,7 +59,8 @@ def test_landlord_declares_officer_approves_and_the_door_plate_shows_them_masked
     page.fill("input[name=t-1-move_in]", "2026-11-21")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     shot(page, "declare-landlord-phone")
-    page.click("main button[type=submit]")
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
     page.wait_for_url("**/rentals/declarations/*/")
     assert "张租一" in page.content() and ids[0] not in page.content()
     shot(page, "declared-landlord-phone")
@@ -71,8 +72,9 @@ def test_landlord_declares_officer_approves_and_the_door_plate_shows_them_masked
     page.goto(f"{base}/rentals/review/")
     assert "张租一" in page.content() and "李租二" in page.content()
     shot(page, "review-officer1-phone")
-    page.locator("form[action$='/approve/'] button").first.click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.locator("form[action$='/approve/'] button").first.click()
+    assert RentalDeclaration.objects.get(house=house).status == DeclarationStatus.APPROVED
 
     page.goto(f"{base}/q/{house.qr_token}/")
     html = page.content()
