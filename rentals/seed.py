@@ -120,6 +120,11 @@ def seed_demo(*, password: str, rng: random.Random, fake, out=print) -> dict:
     out(f"  rentals: {len(landlords)} landlords, {made} declarations")
     permits = seed_permits(rng=rng)
     out(f"  permits: {permits} residence permit applications")
+    from grid.models import CommunityGrid
+    from rentals.matching import mismatch_tasks_sync
+
+    for grid in CommunityGrid.objects.filter(code__startswith="JF-"):
+        mismatch_tasks_sync(grid=grid)  # the grid workers find their cross-matching tasks waiting
     return {"created": True, "floating": HouseholdStatus.FLOATING}
 
 
