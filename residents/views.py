@@ -32,6 +32,20 @@ def _apply_errors(form, exc: ValidationError):
             form.add_error(field if field in form.fields else None, error)
 
 
+def _form_page(request, form, *, save, template: str, context: dict, done: str):
+    """GET shows the form; a valid POST calls ``save(cleaned_data)`` (a service) and goes to
+    ``done``; a service's ValidationError lands next to its field with the input kept."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            obj = save(form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(done, pk=obj.pk)
+    return render(request, template, {"form": form, **context})
+
+
 @role_required(REGISTRY_ROLES)
 def person_list(request):
     form = PersonSearchForm(request.GET or None)
@@ -145,16 +159,14 @@ def house_detail(request, pk):
 
 def _house_form_page(request, building, house=None):
     initial = {} if house is None else {"unit": house.unit, "floor": house.floor, "area": house.area, "use": house.use}
-    form = HouseForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            house = services.house_save(user=request.user, house=house, building=building, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("residents:house_detail", pk=house.pk)
-    return render(request, "residents/house_form.html", {"form": form, "building": building, "house": house})
+    return _form_page(
+        request,
+        HouseForm(request.POST or None, initial=initial),
+        save=lambda data: services.house_save(user=request.user, house=house, building=building, **data),
+        template="residents/house_form.html",
+        context={"building": building, "house": house},
+        done="residents:house_detail",
+    )
 
 
 @role_required(REGISTRY_ROLES)
@@ -234,16 +246,14 @@ def _venue_form_page(request, building, venue=None):
     initial = (
         {} if venue is None else {f: getattr(venue, f) for f in ("name", "kind", "licence_number", "responsible_name")}
     )
-    form = VenueForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            venue = services.venue_save(user=request.user, venue=venue, building=building, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("residents:venue_detail", pk=venue.pk)
-    return render(request, "residents/venue_form.html", {"form": form, "building": building, "venue": venue})
+    return _form_page(
+        request,
+        VenueForm(request.POST or None, initial=initial),
+        save=lambda data: services.venue_save(user=request.user, venue=venue, building=building, **data),
+        template="residents/venue_form.html",
+        context={"building": building, "venue": venue},
+        done="residents:venue_detail",
+    )
 
 
 @role_required(REGISTRY_ROLES)

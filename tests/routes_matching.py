@@ -7,30 +7,15 @@ their scope on POST is tested in tests/rentals/test_matching.py.
 from django.urls import reverse
 
 from rentals.models import MismatchKind, MismatchTask
-from tests.scope import Route
+from tests.scope import Route, gated_list, gated_object, gated_post
 
 MATCHERS_OF_A1 = {"officer_a", "aux_a", "grid_worker", "chief", "admin"}
 MATCHING_PERSONAS = MATCHERS_OF_A1 | {"officer_b", "other_station_officer", "other_chief"}
 
 
-def matching_list(p):
-    if p == "anonymous":
-        return "login"
-    if p not in MATCHING_PERSONAS:
-        return "404"
-    return "ok" if p in MATCHERS_OF_A1 else "hidden"
-
-
-def matching_object(p):
-    if p == "anonymous":
-        return "login"
-    return "ok" if p in MATCHERS_OF_A1 else "404"
-
-
-def post_only(p):
-    if p == "anonymous":
-        return "login"
-    return "method_not_allowed" if p in MATCHING_PERSONAS else "404"
+matching_list = gated_list(MATCHING_PERSONAS, MATCHERS_OF_A1)
+matching_object = gated_object(MATCHERS_OF_A1)
+post_only = gated_post(MATCHING_PERSONAS)
 
 
 def _task(w):

@@ -16,7 +16,7 @@ from PIL import Image
 from rentals import permits
 from rentals.models import PermitBasis
 from tests.factories import resident_id
-from tests.scope import Route
+from tests.scope import Route, gated_list, gated_object, gated_post
 
 APPLICANT = "申请人甲一"
 PERMIT_STAFF_A1 = {"officer_a", "aux_a", "chief", "admin"}
@@ -54,24 +54,9 @@ def permit_in(w, grid_name="甲一网格", *, name=APPLICANT, seq=901, approve=T
     return cache[key]
 
 
-def staff_list(p):
-    if p == "anonymous":
-        return "login"
-    if p not in PERMIT_STAFF:
-        return "404"
-    return "ok" if p in PERMIT_STAFF_A1 else "hidden"
-
-
-def staff_object(p):
-    if p == "anonymous":
-        return "login"
-    return "ok" if p in PERMIT_STAFF_A1 else "404"
-
-
-def staff_post_only(p):
-    if p == "anonymous":
-        return "login"
-    return "method_not_allowed" if p in PERMIT_STAFF else "404"
+staff_list = gated_list(PERMIT_STAFF, PERMIT_STAFF_A1)
+staff_object = gated_object(PERMIT_STAFF_A1)
+staff_post_only = gated_post(PERMIT_STAFF)
 
 
 def public(p):

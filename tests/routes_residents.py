@@ -3,23 +3,15 @@
 from django.urls import reverse
 
 from tests.factories import VenueFactory
-from tests.scope import PERSONAS, Route
+from tests.scope import PERSONAS, Route, gated_list, gated_object
 
 REGISTRY_A1 = {"officer_a", "aux_a", "grid_worker", "chief", "admin"}
 REGISTRY_ROLES = REGISTRY_A1 | {"officer_b", "other_station_officer", "other_chief"}
 REVEALERS = {"officer_a", "aux_a", "chief", "admin", "officer_b", "other_station_officer", "other_chief"}
 
 
-def registry_object(p):
-    return "login" if p == "anonymous" else ("ok" if p in REGISTRY_A1 else "404")
-
-
-def registry_list(p):
-    if p == "anonymous":
-        return "login"
-    if p not in REGISTRY_ROLES:
-        return "404"
-    return "ok" if p in REGISTRY_A1 else "hidden"
+registry_object = gated_object(REGISTRY_A1)
+registry_list = gated_list(REGISTRY_ROLES, REGISTRY_A1)
 
 
 def registry_page(p):

@@ -74,3 +74,26 @@ def logged_in(p):
 
 def bldg(w):
     return w.building("甲一网格")
+
+
+def gated_list(roles, inside):
+    """A list page for ``roles``: the marker shows for ``inside``, other roles get it without; the rest 404."""
+
+    def expect(p):
+        if p == "anonymous":
+            return "login"
+        if p not in roles:
+            return "404"
+        return "ok" if p in inside else "hidden"
+
+    return expect
+
+
+def gated_object(inside):
+    """An object page: ``inside`` see it; everyone else 404; anonymous is sent to log in."""
+    return lambda p: "login" if p == "anonymous" else ("ok" if p in inside else "404")
+
+
+def gated_post(roles):
+    """A POST-only route: ``roles`` get 405 on GET, the rest 404 (the role gate comes first)."""
+    return lambda p: "login" if p == "anonymous" else ("method_not_allowed" if p in roles else "404")
