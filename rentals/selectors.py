@@ -22,7 +22,11 @@ def declarations_for_user(user, *, status: str = "", late: bool = False):
         qs = qs.filter(status=status)
     if late:
         qs = qs.filter(is_late=True)
-    return qs.select_related("house__building", "landlord").annotate(tenant_count=Count("tenants"))
+    return (
+        qs.select_related("house__building", "landlord")
+        .annotate(tenant_count=Count("tenants"))
+        .order_by("-submitted_at", "-id")
+    )
 
 
 def get_declaration_for_user(user, pk) -> RentalDeclaration:

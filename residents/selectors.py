@@ -53,7 +53,9 @@ def houses_for_user(user, *, q: str = "", grid_id: int | None = None, use: str =
         qs = qs.filter(use=use)
     if q:
         qs = qs.filter(Q(building__address__icontains=q) | Q(unit__icontains=q))
-    return qs.annotate(current_residents=Count("residences", filter=Q(residences__end__isnull=True)))
+    return qs.annotate(current_residents=Count("residences", filter=Q(residences__end__isnull=True))).order_by(
+        "building__address", "unit", "id"
+    )
 
 
 def get_house_for_user(user, pk) -> House:
