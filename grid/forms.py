@@ -22,3 +22,13 @@ class BuildingForm(forms.Form):
 
 class BuildingSearchForm(forms.Form):
     q = forms.CharField(label=_("Address"), max_length=100, required=False)
+
+
+class StationSettingsForm(forms.Form):
+    declaration_deadline_days = forms.IntegerField(
+        label=_("Days to declare a move-in"), min_value=1, max_value=30,
+        help_text=_("A landlord's declaration later than this after the move-in is flagged late."),
+    )  # fmt: skip
+    permit_prefix = forms.CharField(
+        label=_("Residence permit number prefix"), max_length=20, required=False, help_text=_("e.g. 640106")
+    )

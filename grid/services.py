@@ -129,3 +129,11 @@ def buildings_reassign(*, building_ids=None, grid_id: int | None = None) -> int:
             Building.objects.filter(pk=b.pk).update(grid=new)
             moved += 1
     return moved
+
+
+def station_settings_update(*, station, declaration_deadline_days: int, permit_prefix: str):
+    """The chief's settings for the station: the declaration deadline and the permit number prefix."""
+    station.declaration_deadline_days = declaration_deadline_days
+    station.permit_prefix = permit_prefix.strip()
+    station.save(update_fields=["declaration_deadline_days", "permit_prefix"])
+    return station

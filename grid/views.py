@@ -3,14 +3,15 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts.models import Role
 from accounts.permissions import ADDRESS_EDITOR_ROLES, grid_role_required, role_required
 from grid import selectors, services
-from grid.forms import BuildingForm, BuildingSearchForm
+from grid.forms import BuildingForm, BuildingSearchForm, StationSettingsForm
 from lib import geo
 
 PAGE_SIZE = 50
@@ -61,7 +62,21 @@ def station_list(request):
 def station_detail(request, pk):
     station = selectors.get_station_for_user(request.user, pk)
     grids = selectors.police_grids_for_user(request.user).filter(station=station)
-    return render(request, "grid/station_detail.html", {"station": station, "police_grids": grids})
+    can_configure = request.user.is_superuser or request.user.role in (Role.CHIEF, Role.ADMIN)
+    form = None
+    if can_configure:
+        initial = {
+            "declaration_deadline_days": station.declaration_deadline_days,
+            "permit_prefix": station.permit_prefix,
+        }
+        form = StationSettingsForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            services.station_settings_update(station=station, **form.cleaned_data)
+            messages.success(request, _("Station settings saved."))
+            return redirect("grid:station_detail", pk=station.pk)
+    elif request.method == "POST":
+        raise Http404
+    return render(request, "grid/station_detail.html", {"station": station, "police_grids": grids, "form": form})
 
 
 @grid_role_required

@@ -101,3 +101,15 @@ def test_the_map_page_loads_leaflet_from_our_own_static_files(world, as_user):
     html = as_user("officer_a").get(reverse("grid:map")).content.decode()
     assert "/static/leaflet/leaflet.js" in html
     assert "http://" not in html and "https://" not in html
+
+
+def test_the_chief_sets_the_declaration_deadline_on_the_station_page(world, as_user):
+    url = reverse("grid:station_detail", args=[world.s1.pk])
+    assert as_user("chief").post(url, {"declaration_deadline_days": "0", "permit_prefix": ""}).status_code == 200
+    response = as_user("chief").post(url, {"declaration_deadline_days": "5", "permit_prefix": "640106"})
+    assert response.status_code == 302
+    world.s1.refresh_from_db()
+    assert (world.s1.declaration_deadline_days, world.s1.permit_prefix) == (5, "640106")
+    assert as_user("officer_a").post(url, {"declaration_deadline_days": "9"}).status_code == 404
+    world.s1.refresh_from_db()
+    assert world.s1.declaration_deadline_days == 5
