@@ -254,7 +254,7 @@ def seed_city(*, rng: random.Random, out=print, progress=None) -> dict:
 
     def persons():
         for h_id, g_id, use in house_meta:
-            for _ in range(rng.choice((1, 2, 3, 3, 4, 5)) if use not in ("shop", "vacant") else 0):
+            for _ in range(rng.choice((2, 3, 3, 4, 4, 4)) if use not in ("shop", "vacant") else 0):
                 if state["done"] >= total:
                     return
                 number, birth, sex = city_id(state["pid"])
