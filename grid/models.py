@@ -72,6 +72,13 @@ class Station(BoundedArea):
         _("residence permit number prefix"), max_length=20, blank=True, help_text=_("e.g. 640106")
     )
 
+    notice_pattern = models.CharField(
+        _("rectification notice number pattern"),
+        max_length=80,
+        default="{station}消改字〔{year}〕第{seq:04d}号",
+        help_text=_("Fields: {station}, {district}, {year}, {seq}; e.g. 金凤(上海西路)消改字〔{year}〕第{seq:04d}号"),
+    )
+
     objects = StationQuerySet.as_manager()
 
     class Meta:
