@@ -19,6 +19,9 @@ urlpatterns = [
     path("q/", include("residents.urls_scan")),
     path("rentals/", include("rentals.urls")),
     path("matching/", include("rentals.urls_matching")),
+    path("inspections/hazards/", include("inspections.urls_loop")),
+    path("inspections/", include("inspections.urls")),
+    path("", include("inspections.urls_notices")),  # /n/<token>/… (public) and /inspections/notices/…
     path("", include("rentals.urls_permits")),  # /permits/… and the public /verify/<token>/
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("jsi18n/", login_not_required(JavaScriptCatalog.as_view()), name="javascript-catalog"),
