@@ -105,7 +105,8 @@ def inspection_start(*, user, venue=None, house=None, reinspection_of=None) -> I
 
 
 def _draft(inspection: Inspection) -> None:
-    if inspection.status != InspectionStatus.DRAFT:
+    # Asks the database: another request (or the other phone) may have submitted it meanwhile.
+    if not Inspection.objects.filter(pk=inspection.pk, status=InspectionStatus.DRAFT).exists():
         raise ValidationError(_("This inspection has been submitted and can no longer be changed."))
 
 
