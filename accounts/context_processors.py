@@ -63,6 +63,19 @@ def _menu(user) -> list[dict]:
                 ],
             }
         )
+    if su or role in POLICE:
+        menu.append(
+            {
+                "label": _("Inspections"),
+                "icon": "clipboard-check",
+                "children": [
+                    {"label": _("Re-inspections due"), "url": reverse("hazards:due"), "icon": "alarm"},
+                    {"label": _("Hazard ledger"), "url": reverse("hazards:ledger"), "icon": "exclamation-triangle"},
+                    {"label": _("My inspections"), "url": reverse("inspections:mine"), "icon": "clipboard-check"},
+                    {"label": _("Checklists"), "url": reverse("inspections:checklists"), "icon": "list-check"},
+                ],
+            }
+        )
     grids = [{"label": _("Community grids"), "url": reverse("grid:communitygrid_list"), "icon": "grid-3x3"}]
     if su or role in (Role.CHIEF, Role.ADMIN, Role.OFFICER):
         grids.append({"label": _("Police grids"), "url": reverse("grid:policegrid_list"), "icon": "shield"})

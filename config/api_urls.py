@@ -3,6 +3,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import TokenLoginView
 from grid import api as grid_api
+from inspections import api as inspections_api
 from rentals import api as rentals_api
 from rentals import api_permits as rentals_api_permits
 from residents import api as residents_api
@@ -17,6 +18,10 @@ router.register("residents/houses", residents_api.HouseViewSet, basename="house"
 router.register("residents/venues", residents_api.VenueViewSet, basename="venue")
 router.register("rentals/declarations", rentals_api.DeclarationViewSet, basename="declaration")
 router.register("rentals/permits", rentals_api_permits.PermitViewSet, basename="permit")
+router.register("inspections/templates", inspections_api.ChecklistTemplateViewSet, basename="checklisttemplate")
+router.register("inspections/inspections", inspections_api.InspectionViewSet, basename="inspection")
+router.register("inspections/hazards", inspections_api.HazardViewSet, basename="hazard")
+router.register("inspections/notices", inspections_api.NoticeViewSet, basename="notice")
 
 urlpatterns = [
     path("auth/token/", TokenLoginView.as_view(), name="token"),

@@ -161,6 +161,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rentals.tasks_matching.mismatch_tasks_sync_all",
         "schedule": crontab(hour=5, minute=20),
     },
+    # Inspections: hazards whose rectification deadline has come get their "due" event.
+    "hazards-sweep-daily": {
+        "task": "inspections.tasks_loop.hazards_sweep_daily",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }
 
 # --- Auth ---------------------------------------------------------------------------

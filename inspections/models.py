@@ -133,7 +133,7 @@ class Photo(models.Model):
 
 
 class HazardStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", _("Not yet rectified")
     FIXED_REPORTED = "fixed_reported", _("Reported fixed")
     CLOSED = "closed", _("Closed")
     ESCALATED = "escalated", _("Referred to the fire department")

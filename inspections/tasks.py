@@ -9,3 +9,6 @@ def notice_render(notice_id: int) -> None:
     from inspections import notices
 
     notices.notice_render(notice_id=notice_id)
+
+
+from inspections.tasks_loop import *  # noqa: E402, F403

@@ -6,6 +6,7 @@ from accounts.models import GRID_ROLES, Role, User
 from accounts.permissions import ADDRESS_EDITOR_ROLES
 from grid import selectors as grid_selectors
 from grid.models import CommunityGrid, PoliceGrid
+from inspections.loop import ledger_counts
 from rentals.models import DeclarationStatus, RentalDeclaration
 from residents.models import House, Person
 
@@ -27,6 +28,9 @@ def home_figures(user) -> dict:
         figures["pending_declarations"] = (
             RentalDeclaration.objects.visible_to(user).filter(status=DeclarationStatus.SUBMITTED).count()
         )
+    if user.is_superuser or user.role in (Role.OFFICER, Role.AUXILIARY, Role.CHIEF, Role.ADMIN):
+        counts = ledger_counts(user)
+        figures["hazards_due"], figures["hazards_overdue"] = counts["due"], counts["overdue"]
     if user.is_superuser or user.role in (Role.CHIEF, Role.ADMIN):
         figures["police_grid_rows"] = list(
             grid_selectors.police_grids_for_user(user).annotate(

@@ -32,7 +32,8 @@
     },
     onEachFeature: function (f, layer) {
       var p = f.properties;
-      layer.bindTooltip(esc(p.name), { permanent: true, direction: "center", className: "fq-grid-label" });
+      // Interactive: tapping the grid's name opens the grid, whatever markers lie under the label.
+      layer.bindTooltip(esc(p.name), { permanent: true, interactive: true, direction: "center", className: "fq-grid-label" });
       layer.bindPopup(
         "<strong>" + esc(p.name) + "</strong><br>" + esc(d.labelWorker) + ": " + esc(p.grid_worker || "—") +
         '<br><a href="' + esc(p.url) + '">' + esc(d.labelOpen) + "</a>"

@@ -44,8 +44,8 @@ def test_officer1_sees_their_grids_on_the_map_at_a_phone_viewport(demo, live_ser
     shot(phone, "map-officer1-phone")
 
     # Tap a grid → its popup links to the grid's page.
-    # Labels let taps through to the polygon underneath, as a thumb would tap the grid itself.
-    phone.locator(".leaflet-tooltip.fq-grid-label").first.click(force=True)
+    # Tapping a grid's name opens its popup (the label is interactive, above any building marker).
+    phone.locator(".leaflet-tooltip.fq-grid-label").first.click()
     phone.locator(".leaflet-popup-content a").click()
     phone.wait_for_url("**/grid/community-grids/*/")
     assert phone.locator("h1").inner_text() in mine

@@ -11,7 +11,7 @@ from residents.models import HouseholdStatus, Person, Residence
 from tests.factories import resident_id
 
 pytestmark = pytest.mark.usefixtures("english")
-TODAY = dt.date(2026, 11, 22)
+TODAY = timezone.localdate()  # evaluated at import; tests compare dates relative to it
 
 
 def tenants(*seqs, move_in=None):
