@@ -12,6 +12,7 @@ import io
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -21,6 +22,13 @@ from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate
 
 from documents.pdf import RED, draw_letterhead, register_fonts, styles
 from documents.qr import qr_png
+
+# xgettext cannot see gettext calls inside f-strings: these mark the labels used there.
+_LABELS = [
+    gettext_noop("Found"), gettext_noop("Legal basis"), gettext_noop("Deadline"), gettext_noop("Signature"),
+    gettext_noop("Receipt of the inspected venue"), gettext_noop("Signed by"), gettext_noop("Date"),
+    gettext_noop("Sign code"), gettext_noop("Inspecting officers"),
+]  # fmt: skip
 
 PAGE_W, PAGE_H = A4
 MARGIN = 18 * mm

@@ -79,7 +79,8 @@ def render_permit(card: PermitCard) -> bytes:
     buf = io.BytesIO()
     page_w, page_h = A4
     c = pdfcanvas.Canvas(buf, pagesize=A4, pageCompression=1)
-    c.setTitle(f"{_('Residence permit')} {card.number}")
+    title = _("Residence permit")
+    c.setTitle(f"{title} {card.number}")
     c.setAuthor(card.station)
     c.setSubject(_("Residence permit"))
 

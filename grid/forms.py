@@ -32,3 +32,17 @@ class StationSettingsForm(forms.Form):
     permit_prefix = forms.CharField(
         label=_("Residence permit number prefix"), max_length=20, required=False, help_text=_("e.g. 640106")
     )
+    notice_pattern = forms.CharField(
+        label=_("Rectification notice number pattern"), max_length=80,
+        help_text=_("Fields: {station}, {district}, {year}, {seq}; e.g. 金凤(上海西路)消改字〔{year}〕第{seq:04d}号"),
+    )  # fmt: skip
+
+    def clean_notice_pattern(self):
+        pattern = self.cleaned_data["notice_pattern"]
+        try:
+            sample = pattern.format(station="上海西路", district="金凤区", year=2026, seq=1)
+        except (KeyError, IndexError, ValueError):
+            raise forms.ValidationError(_("Use only the fields {station}, {district}, {year} and {seq}.")) from None
+        if "2026" not in sample or "{seq" not in pattern:
+            raise forms.ValidationError(_("The pattern must contain {year} and {seq}."))
+        return pattern

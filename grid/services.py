@@ -131,9 +131,13 @@ def buildings_reassign(*, building_ids=None, grid_id: int | None = None) -> int:
     return moved
 
 
-def station_settings_update(*, station, declaration_deadline_days: int, permit_prefix: str):
-    """The chief's settings for the station: the declaration deadline and the permit number prefix."""
+def station_settings_update(
+    *, station, declaration_deadline_days: int, permit_prefix: str, notice_pattern: str | None = None
+):
+    """The chief's settings: declaration deadline, permit number prefix, notice number pattern."""
     station.declaration_deadline_days = declaration_deadline_days
     station.permit_prefix = permit_prefix.strip()
-    station.save(update_fields=["declaration_deadline_days", "permit_prefix"])
+    if notice_pattern:
+        station.notice_pattern = notice_pattern.strip()
+    station.save(update_fields=["declaration_deadline_days", "permit_prefix", "notice_pattern"])
     return station

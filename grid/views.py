@@ -68,6 +68,7 @@ def station_detail(request, pk):
         initial = {
             "declaration_deadline_days": station.declaration_deadline_days,
             "permit_prefix": station.permit_prefix,
+            "notice_pattern": station.notice_pattern,
         }
         form = StationSettingsForm(request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():

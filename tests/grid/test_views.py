@@ -106,10 +106,18 @@ def test_the_map_page_loads_leaflet_from_our_own_static_files(world, as_user):
 def test_the_chief_sets_the_declaration_deadline_on_the_station_page(world, as_user):
     url = reverse("grid:station_detail", args=[world.s1.pk])
     assert as_user("chief").post(url, {"declaration_deadline_days": "0", "permit_prefix": ""}).status_code == 200
-    response = as_user("chief").post(url, {"declaration_deadline_days": "5", "permit_prefix": "640106"})
+    bad = as_user("chief").post(
+        url, {"declaration_deadline_days": "5", "permit_prefix": "", "notice_pattern": "{oops}"}
+    )
+    assert "notice_pattern" in bad.context["form"].errors
+    pattern = "金凤(上海西路)消改字〔{year}〕第{seq:04d}号"
+    response = as_user("chief").post(
+        url, {"declaration_deadline_days": "5", "permit_prefix": "640106", "notice_pattern": pattern}
+    )
     assert response.status_code == 302
     world.s1.refresh_from_db()
     assert (world.s1.declaration_deadline_days, world.s1.permit_prefix) == (5, "640106")
+    assert world.s1.notice_pattern == pattern
     assert as_user("officer_a").post(url, {"declaration_deadline_days": "9"}).status_code == 404
     world.s1.refresh_from_db()
     assert world.s1.declaration_deadline_days == 5
