@@ -34,6 +34,10 @@ SHOTS = [
     ("matching-gridworker1-phone", "gridworker1", PHONE, "/matching/", None),
     ("declare-landlord1-phone", "landlord1", PHONE, "/rentals/declare/?house={house_token}", None),
     ("ledgers-officer1-desktop", "officer1", DESKTOP, "/ledgers/import/", None),
+    ("inspection-officer1-phone", "officer1", PHONE, "/inspections/start/?venue={venue}", None),
+    ("hazards-officer1-phone", "officer1", PHONE, "/inspections/hazards/due/", None),
+    ("notice-public-phone", None, PHONE, "/n/{notice_token}/", None),
+    ("hazards-chief-desktop", "chief", DESKTOP, "/inspections/hazards/", None),
 ]
 
 
@@ -46,7 +50,8 @@ def demo_targets() -> dict:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
-    from residents.models import House
+    from inspections.models import RectificationNotice
+    from residents.models import House, Venue
 
     house = (
         House.objects.filter(
@@ -55,7 +60,18 @@ def demo_targets() -> dict:
         .order_by("building_id", "id")
         .first()
     )
-    return {"building": house.building_id, "house_token": house.qr_token}
+    venue = Venue.objects.filter(grid__police_grid__officer__username="officer1").order_by("id").first()
+    notice = (
+        RectificationNotice.objects.filter(grid__police_grid__officer__username="officer1", status="issued")
+        .order_by("-id")
+        .first()
+    )
+    return {
+        "building": house.building_id,
+        "house_token": house.qr_token,
+        "venue": venue.pk,
+        "notice_token": notice.token if notice else "",
+    }
 
 
 def main():
