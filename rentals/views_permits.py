@@ -27,6 +27,14 @@ PAGE_SIZE = 50
 staff_required = role_required(permits.PERMIT_ROLES)
 
 
+APPLICATION_FIELDS = ("name", "id_number", "phone", "house", "basis", "basis_detail", "photo", "attachments")
+
+
+def _application(data: dict) -> dict:
+    """The fields of an application form that the permit services take."""
+    return {k: data[k] for k in APPLICATION_FIELDS}
+
+
 def _form_errors_from(form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
@@ -59,16 +67,7 @@ def apply(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                permit = permits.permit_apply(
-                    name=data["name"],
-                    id_number=data["id_number"],
-                    phone=data["phone"],
-                    house=data["house"],
-                    basis=data["basis"],
-                    basis_detail=data["basis_detail"],
-                    photo=data["photo"],
-                    attachments=data["attachments"],
-                )
+                permit = permits.permit_apply(**_application(data))
             except ValidationError as exc:
                 _form_errors_from(form, exc)
             else:
@@ -131,17 +130,7 @@ def status(request, token):
             if form.is_valid():
                 data = form.cleaned_data
                 try:
-                    permits.permit_resubmit(
-                        permit=permit,
-                        name=data["name"],
-                        id_number=data["id_number"],
-                        phone=data["phone"],
-                        house=data["house"],
-                        basis=data["basis"],
-                        basis_detail=data["basis_detail"],
-                        photo=data["photo"],
-                        attachments=data["attachments"],
-                    )
+                    permits.permit_resubmit(permit=permit, **_application(data))
                 except ValidationError as exc:
                     _form_errors_from(form, exc)
                 else:
