@@ -29,7 +29,7 @@ from accounts.services import audit
 from grid.models import Building, CommunityGrid
 from grid.scope import scope_for
 from residents import labels
-from residents.models import House, JobStatus, LabelSheet, Residence, Visit, VisitSource
+from residents.models import House, JobStatus, LabelSheet, Residence, Venue, Visit, VisitSource
 from residents.services import visit_record
 
 # Volunteers in scope see the working page and their scans count as visits, but they are
@@ -163,6 +163,10 @@ def _staff_page(request, building, house, houses, *, form=None, recorded=False):
         "recorded": recorded,
         "resident_count": sum(len(h.current) for h in houses),
         "can_print": has_role(request.user, labels.LABEL_ROLES),
+        # The venues to inspect at this address, read through the scope like every other record.
+        "venues": list(Venue.objects.visible_to(request.user).filter(building=building).order_by("name"))
+        if house is None
+        else [],
         **_visits_context(request, building, house, houses, form=form),
     }
     return render(request, "residents/scan_staff.html", context)
