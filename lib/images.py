@@ -26,11 +26,27 @@ class CleanImage:
     thumbnail: ContentFile
 
 
-def clean_photo(upload, *, max_side: int = 2000, thumb_side: int = 320) -> CleanImage:
-    """Check and re-encode an uploaded photo as JPEG. Raises :class:`ImageRejected`."""
+def _flatten(im):
+    """RGB for JPEG; transparency becomes white rather than black."""
+    if im.mode in ("RGBA", "LA", "P"):
+        im = im.convert("RGBA")
+        flat = Image.new("RGB", im.size, "white")
+        flat.paste(im, mask=im.getchannel("A"))
+        return flat
+    return im.convert("RGB")
+
+
+def clean_photo(upload, *, max_side: int = 2000, thumb_side: int = 320, max_bytes: int = MAX_BYTES) -> CleanImage:
+    """Check and re-encode an uploaded photo as JPEG. Raises :class:`ImageRejected`.
+
+    Transparent images are flattened on white; the name stored is derived from the upload's,
+    stripped of anything but letters, digits, ``-`` and ``_`` (no path separators survive).
+    """
     size = getattr(upload, "size", None)
-    if size is not None and size > MAX_BYTES:
-        raise ImageRejected(_("The photo is larger than 10 MB: take it again at a lower resolution."))
+    if size is not None and size > max_bytes:
+        raise ImageRejected(
+            _("The photo is larger than %(mb)d MB: take it again at a lower resolution.") % {"mb": max_bytes // 2**20}
+        )
     if size == 0:
         raise ImageRejected(_("The file is empty."))
     try:
@@ -50,7 +66,7 @@ def clean_photo(upload, *, max_side: int = 2000, thumb_side: int = 320) -> Clean
         upload.seek(0)
         with Image.open(upload) as im:
             im.load()  # decodes fully: a truncated or corrupt file fails here
-            im = ImageOps.exif_transpose(im).convert("RGB")
+            im = _flatten(ImageOps.exif_transpose(im))
     except Exception:
         raise ImageRejected(_("This photo cannot be read: it may be damaged.")) from None
     im.thumbnail((max_side, max_side))

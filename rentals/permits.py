@@ -9,7 +9,6 @@ the API show only masked data. Views, the API and tasks call these functions and
 from __future__ import annotations
 
 import datetime as dt
-import io
 import logging
 import uuid
 from dataclasses import dataclass
@@ -24,13 +23,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from accounts.models import STAFF_ROLES, AuditAction
 from accounts.permissions import has_role
 from accounts.services import audit
 from grid.models import Station
 from lib import gb11643
+from lib.images import ImageRejected, clean_photo
 from rentals import sms
 from rentals.models import (
     PERMIT_TRANSITIONS,
@@ -52,8 +51,6 @@ MIN_RESIDENCE_DAYS = 183  # "six months" of《居住证暂行条例》第二条
 REMINDER_DAYS = 30  # 签注 is due within the month before each anniversary (条例第十四条)
 MAX_ATTACHMENTS = 3
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
-MAX_IMAGE_PIXELS = 40_000_000  # refuse decompression bombs before decoding
-IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
 
 
 class Action:
@@ -107,38 +104,13 @@ def public_url(path: str) -> str:
 
 
 def reencode_image(upload, *, max_side: int = 1600) -> ContentFile:
-    """Check an uploaded photo (JPEG, PNG or WebP, at most 5 MB) and re-encode it as JPEG.
-
-    Re-encoding drops EXIF (GPS position, device) and anything smuggled after the image data;
-    the orientation is applied first so the photo stays upright. Raises ``ValidationError``
-    with a message for the person uploading it.
-    """
-    if upload.size and upload.size > MAX_IMAGE_BYTES:
-        raise ValidationError(_("The photo is larger than 5 MB: choose a smaller one."), code="too_large")
+    """Check an uploaded photo (JPEG, PNG or WebP, at most 5 MB) and re-encode it as JPEG, with
+    ``lib.images`` like every other upload. Raises ``ValidationError`` with the person's message."""
     try:
-        upload.seek(0)
-        with Image.open(upload) as img:
-            if img.format not in IMAGE_FORMATS:
-                raise ValidationError(_("Only JPEG, PNG or WebP photos are accepted."), code="format")
-            if img.width * img.height > MAX_IMAGE_PIXELS:
-                raise ValidationError(_("The photo has too many pixels: choose a smaller one."), code="too_large")
-            img.load()
-            img = ImageOps.exif_transpose(img)
-            if img.mode in ("RGBA", "LA", "P"):
-                img = img.convert("RGBA")
-                flat = Image.new("RGB", img.size, "white")
-                flat.paste(img, mask=img.getchannel("A"))
-                img = flat
-            else:
-                img = img.convert("RGB")
-            img.thumbnail((max_side, max_side))
-            out = io.BytesIO()
-            img.save(out, format="JPEG", quality=85, optimize=True)
-    except ValidationError:
-        raise
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError, SyntaxError):
-        raise ValidationError(_("This file is not a readable photo."), code="invalid") from None
-    return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg")
+        clean = clean_photo(upload, max_side=max_side, max_bytes=MAX_IMAGE_BYTES)
+    except ImageRejected as exc:
+        raise ValidationError(str(exc), code="invalid") from None
+    return ContentFile(clean.image.read(), name=f"{uuid.uuid4().hex}.jpg")
 
 
 def _transition(permit: ResidencePermit, to: str) -> str:
