@@ -44,23 +44,9 @@ def home_figures(user) -> dict:
             User.objects.filter(is_active=True).count() if user.is_superuser or user.role == Role.ADMIN else None
         )
     figures["my_police_grids"] = list(PoliceGrid.objects.visible_to(user).filter(officer=user).values("id", "name"))
-    figures["my_community_grids"] = list(
-        grid_selectors.community_grids_for_user(user)
-        .filter(id__in=_own_grid_ids(user))
-        .values("id", "name", "police_grid__name")
+    # For the roles that work grids their scope is their own grids; a chief's or admin's is not.
+    own = user.role in (Role.OFFICER, Role.AUXILIARY, Role.GRID_WORKER, Role.VOLUNTEER) and not user.is_superuser
+    figures["my_community_grids"] = (
+        list(grid_selectors.community_grids_for_user(user).values("id", "name", "police_grid__name")) if own else []
     )
     return figures
-
-
-def _own_grid_ids(user):
-    """Community grids the user is personally assigned to (not merely allowed to see)."""
-    qs = CommunityGrid.objects.all()
-    if user.role == Role.OFFICER:
-        return qs.filter(police_grid__officer=user).values("id")
-    if user.role == Role.AUXILIARY:
-        return qs.filter(auxiliary=user).values("id")
-    if user.role == Role.GRID_WORKER:
-        return qs.filter(grid_worker=user).values("id")
-    if user.role == Role.VOLUNTEER:
-        return qs.filter(volunteers=user).values("id")
-    return qs.none().values("id")
