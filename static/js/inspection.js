@@ -8,7 +8,13 @@
   var QUALITY = 0.85;
   var msg = function (key) { return root.dataset["msg" + key] || ""; };
   var csrf = (document.querySelector("input[name=csrfmiddlewaretoken]") || {}).value || "";
-  var inflight = 0;
+  // Saves on their way, as their XHRs: a finished XHR has readyState 4 even when htmx swapped its
+  // form out of the page before telling anyone, so nothing is counted twice or forgotten.
+  var pending = new Set();
+  function inflight() {
+    pending.forEach(function (xhr) { if (xhr.readyState === 4) pending.delete(xhr); });
+    return pending.size;
+  }
   var timers = new Map();
 
   function cardOf(el) { return el.closest(".fq-item"); }
@@ -51,11 +57,11 @@
   });
 
   function isAnswer(el) { return el && el.classList && el.classList.contains("fq-answer"); }
-  // htmx reports the end of a request once to the body, also when the form was swapped out.
-  document.body.addEventListener("htmx:beforeRequest", function (e) { if (isAnswer(e.detail.elt)) inflight++; });
+  document.body.addEventListener("htmx:beforeRequest", function (e) {
+    if (isAnswer(e.detail.elt) && e.detail.xhr) pending.add(e.detail.xhr);
+  });
   document.body.addEventListener("htmx:afterRequest", function (e) {
     if (!isAnswer(e.detail.elt)) return;
-    inflight = Math.max(0, inflight - 1);
     if (!e.detail.successful && e.detail.elt.isConnected) state(cardOf(e.detail.elt), msg("Offline"), "text-danger");
   });
   // While the officer is still typing in this card, keep the text they typed: do not replace the
@@ -75,12 +81,12 @@
   var submitForm = document.getElementById("fq-submit");
   if (submitForm) {
     submitForm.addEventListener("submit", function (e) {
-      if (timers.size === 0 && inflight === 0) return;
+      if (timers.size === 0 && inflight() === 0) return;
       e.preventDefault();
       Array.from(timers.keys()).forEach(flush);
       var tries = 0;
       (function wait() {
-        if ((inflight === 0 && timers.size === 0) || tries++ > 50) { submitForm.submit(); return; }
+        if ((inflight() === 0 && timers.size === 0) || tries++ > 50) { submitForm.submit(); return; }
         setTimeout(wait, 200);
       })();
     });

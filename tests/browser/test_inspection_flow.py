@@ -68,8 +68,10 @@ def test_officer1_inspects_fails_two_items_and_the_merchant_signs(venue, live_se
             card.locator("label[for$='-pass']").click()
             page.wait_for_load_state("networkidle")
     shot(page, "inspection-officer1-phone")
-    page.click("#fq-submit button[type=submit]")
-    page.wait_for_url("**/inspections/notices/*/sign/", timeout=20000)
+    page.wait_for_load_state("networkidle")
+    with page.expect_navigation(timeout=5000):  # saves have finished: the submit goes at once
+        page.click("#fq-submit button[type=submit]")
+    page.wait_for_url("**/inspections/notices/*/sign/")
     notice = RectificationNotice.objects.get(inspection__venue=venue)
     assert Hazard.objects.filter(notice=notice).count() == 2
 
