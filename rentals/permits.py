@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Q
+from django.db.models.functions import Length
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -449,11 +450,17 @@ def permit_return(*, permit: ResidencePermit, user, reason: str) -> ResidencePer
 def _next_number(station: Station, year: int) -> str:
     """The station's next number for ``year``; the caller holds the station's row lock."""
     prefix = f"{station.permit_prefix or station.code}{year}"
-    numbers = ResidencePermit.objects.filter(number__startswith=prefix, grid__police_grid__station=station).values_list(
-        "number", flat=True
+    # Zero-padded numbers of one length sort like their sequence: read only the last one.
+    last = (
+        ResidencePermit.objects.filter(number__startswith=prefix, grid__police_grid__station=station)
+        .annotate(length=Length("number"))
+        .filter(length=len(prefix) + 6)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
     )
-    seqs = [int(n[len(prefix) :]) for n in numbers if len(n) == len(prefix) + 6 and n[len(prefix) :].isdigit()]
-    return f"{prefix}{max(seqs, default=0) + 1:06d}"
+    seq = int(last[len(prefix) :]) if last and last[len(prefix) :].isdigit() else 0
+    return f"{prefix}{seq + 1:06d}"
 
 
 def _link_person(permit: ResidencePermit, *, user) -> Person:
