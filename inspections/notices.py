@@ -14,8 +14,6 @@ Services (writes) and selectors (reads) for the notice; views, the task and the 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import io
 import logging
@@ -23,7 +21,6 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
@@ -35,6 +32,8 @@ from PIL import Image, UnidentifiedImageError
 from accounts.models import STAFF_ROLES, AuditAction
 from accounts.permissions import has_role
 from accounts.services import audit
+from documents.signatures import save_exact as _save_exact
+from documents.signatures import signature_from_data_url  # noqa: F401 - the views import it from here
 from inspections.models import (
     Hazard,
     HazardEvent,
@@ -50,8 +49,6 @@ log = logging.getLogger(__name__)
 
 # Inspections are police work: grid workers and volunteers get a 404 like anything out of scope.
 NOTICE_ROLES = STAFF_ROLES
-MAX_SIGNATURE_BYTES = 500 * 1024
-MAX_SIGNATURE_PIXELS = 4_000_000
 MAX_FIX_PHOTOS = 3
 CODE_TRIES = 5
 CODE_LOCK_SECONDS = 15 * 60
@@ -206,14 +203,6 @@ def _locked(notice_id: int) -> RectificationNotice | None:
     )  # fmt: skip
 
 
-def _save_exact(field, instance, name: str, data: bytes) -> None:
-    """Store ``data`` under exactly ``name`` (a file left by a render whose commit was lost is replaced)."""
-    target = field.field.generate_filename(instance, name)
-    if field.storage.exists(target):
-        field.storage.delete(target)
-    field.save(name, ContentFile(data), save=False)
-
-
 def _set_status(notice: RectificationNotice, to: str) -> None:
     if to not in NOTICE_TRANSITIONS[NoticeStatus(notice.status)]:
         raise ValidationError(_("This notice cannot change from “%(from)s”.") % {"from": notice.get_status_display()})
@@ -274,46 +263,6 @@ def public_pdf(notice: RectificationNotice) -> bytes:
 
 
 # --- signing ----------------------------------------------------------------------------------
-
-
-def signature_from_data_url(data_url: str) -> bytes:
-    """The signature pad's ``data:image/png;base64,…`` → clean PNG bytes (re-encoded on white).
-
-    Raises ValidationError with a message for the signer.
-    """
-    data_url = (data_url or "").strip()
-    prefix = "data:image/png;base64,"
-    if not data_url:
-        raise ValidationError({"signature": _("Sign in the box first.")})
-    if not data_url.startswith(prefix):
-        raise ValidationError({"signature": _("The signature could not be read: sign again.")})
-    payload = data_url[len(prefix) :]
-    if len(payload) > MAX_SIGNATURE_BYTES * 4 // 3 + 4:
-        raise ValidationError({"signature": _("The signature is too large: clear it and sign again.")})
-    try:
-        raw = base64.b64decode(payload, validate=True)
-    except (binascii.Error, ValueError):
-        raise ValidationError({"signature": _("The signature could not be read: sign again.")}) from None
-    if len(raw) > MAX_SIGNATURE_BYTES:
-        raise ValidationError({"signature": _("The signature is too large: clear it and sign again.")})
-    try:
-        with Image.open(io.BytesIO(raw)) as probe:
-            if probe.format != "PNG" or probe.width * probe.height > MAX_SIGNATURE_PIXELS:
-                raise ValueError
-            probe.load()
-            im = probe.convert("RGBA")
-    except Exception:
-        raise ValidationError({"signature": _("The signature could not be read: sign again.")}) from None
-    bbox = im.getchannel("A").getbbox()
-    if bbox is None:  # fully transparent: nothing drawn
-        raise ValidationError({"signature": _("Sign in the box first.")})
-    white = Image.new("RGB", im.size, "white")
-    white.paste(im, mask=im.getchannel("A"))
-    if white.convert("L").getextrema()[0] > 200:  # no dark stroke on a white canvas
-        raise ValidationError({"signature": _("Sign in the box first.")})
-    out = io.BytesIO()
-    white.save(out, format="PNG", optimize=True)
-    return out.getvalue()
 
 
 def notice_sign(
