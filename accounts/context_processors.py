@@ -24,6 +24,9 @@ def _menu(user) -> list[dict]:
             {"label": _("My declarations"), "url": reverse("rentals:mine"), "icon": "card-list"},
         ]
         return menu
+    if role == Role.MEDIATOR and not su:  # an external mediator: the disputes assigned to them
+        menu.append({"label": _("My disputes"), "url": reverse("disputes:ledger"), "icon": "chat-square-text"})
+        return menu
     if su or role in GRID_ROLES:
         menu.append({"label": _("Map"), "url": reverse("grid:map"), "icon": "map"})
     if su or role in ADDRESS_EDITOR_ROLES:
@@ -73,6 +76,19 @@ def _menu(user) -> list[dict]:
                     {"label": _("Hazard ledger"), "url": reverse("hazards:ledger"), "icon": "exclamation-triangle"},
                     {"label": _("My inspections"), "url": reverse("inspections:mine"), "icon": "clipboard-check"},
                     {"label": _("Checklists"), "url": reverse("inspections:checklists"), "icon": "list-check"},
+                ],
+            }
+        )
+    if su or role in POLICE:
+        menu.append(
+            {
+                "label": _("Disputes"),
+                "icon": "chat-square-text",
+                "children": [
+                    {"label": _("Dispute ledger"), "url": reverse("disputes:ledger"), "icon": "journal-text"},
+                    {"label": _("Record a dispute"), "url": reverse("disputes:create"), "icon": "plus-lg"},
+                    {"label": _("My follow-ups"), "url": reverse("disputes:followups"), "icon": "telephone"},
+                    {"label": _("Mediators"), "url": reverse("disputes:mediators"), "icon": "people-fill"},
                 ],
             }
         )

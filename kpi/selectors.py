@@ -6,6 +6,8 @@ from accounts.models import GRID_ROLES, Role, User
 from accounts.permissions import ADDRESS_EDITOR_ROLES
 from grid import selectors as grid_selectors
 from grid.models import CommunityGrid, PoliceGrid
+from disputes import selectors as dispute_selectors
+from disputes.models import OPEN_STATES
 from inspections.loop import ledger_counts
 from rentals.models import DeclarationStatus, RentalDeclaration
 from residents.models import House, Person
@@ -19,6 +21,11 @@ def home_figures(user) -> dict:
         figures["declarations"] = mine.count()
         figures["returned"] = mine.filter(status=DeclarationStatus.RETURNED).count()
         return figures
+    if user.role == Role.MEDIATOR:
+        mine = dispute_selectors.disputes_for_user(user)
+        figures["my_disputes"] = list(mine.select_related("building").order_by("-received_at")[:10])
+        figures["my_open_disputes"] = mine.filter(state__in=OPEN_STATES).count()
+        return figures
     if not (user.is_superuser or user.role in GRID_ROLES):
         return figures
     figures.update(grid_selectors.scope_counts(user))
@@ -31,6 +38,8 @@ def home_figures(user) -> dict:
     if user.is_superuser or user.role in (Role.OFFICER, Role.AUXILIARY, Role.CHIEF, Role.ADMIN):
         counts = ledger_counts(user)
         figures["hazards_due"], figures["hazards_overdue"] = counts["due"], counts["overdue"]
+        figures["disputes_open"] = dispute_selectors.disputes_for_user(user).filter(state__in=OPEN_STATES).count()
+        figures["followups_due"] = dispute_selectors.followups_due(user).count()
     if user.is_superuser or user.role in (Role.CHIEF, Role.ADMIN):
         figures["police_grid_rows"] = list(
             grid_selectors.police_grids_for_user(user).annotate(

@@ -270,9 +270,13 @@ class Ledger:
     select: Any  # (user, filters) -> queryset
     columns: Any  # user -> [Column]
     rows: Any  # (iterable, user) -> rows
+    # (user, params) -> the ledger's own filters, with describe() and scope_text(); default
+    # ledger_filters. Lets an app's ledger (disputes) export exactly what its page shows.
+    filters: Any = None
 
 
-# rentals.ledgers adds the declarations and permits ledgers (rentals depends on residents).
+# rentals.ledgers adds the declarations and permits ledgers, disputes.ledgers the dispute ledger
+# (they depend on residents, never the other way round).
 LEDGERS = {
     "persons": Ledger("人口台账", "residents.person", REGISTRY_ROLES, persons_for_ledger, person_columns, person_rows),
     "houses": Ledger(
@@ -289,7 +293,7 @@ def ledger_export(*, request, ledger: str, params) -> tuple[IO[bytes], str]:
     """
     spec = LEDGERS[ledger]
     user = request.user
-    filters = ledger_filters(user, params)
+    filters = (spec.filters or ledger_filters)(user, params)
     rows = spec.rows(spec.select(user, filters).iterator(chunk_size=CHUNK), user)
     now = timezone.localtime()
     subtitle = f"{filters.scope_text()} · 导出：{user.display_name} {now:%Y-%m-%d %H:%M} · 身份证号、手机号已脱敏"

@@ -14,6 +14,7 @@ from grid.selectors import get_building_for_user
 from residents import selectors, services
 from residents.forms import HouseForm, PersonForm, PersonSearchForm, ResidenceForm, RevealForm, VenueForm
 from residents.models import HouseUse, Person, VenueKind
+from residents.panels import person_panels
 
 # Who works with the registries: officers and their grid staff. Volunteers see addresses only.
 REGISTRY_ROLES = ADDRESS_EDITOR_ROLES
@@ -66,6 +67,7 @@ def person_detail(request, pk):
             "changes": selectors.changes_of(person),
             "can_reveal": request.user.is_superuser or request.user.role in REVEAL_ROLES,
             "reveal_form": RevealForm(),
+            "panels": person_panels(request, person),  # from other apps, e.g. disputes' 重点关注
         },
     )
 
