@@ -2,6 +2,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import TokenLoginView
+from disputes import api as disputes_api
 from grid import api as grid_api
 from inspections import api as inspections_api
 from rentals import api as rentals_api
@@ -22,6 +23,10 @@ router.register("inspections/templates", inspections_api.ChecklistTemplateViewSe
 router.register("inspections/inspections", inspections_api.InspectionViewSet, basename="inspection")
 router.register("inspections/hazards", inspections_api.HazardViewSet, basename="hazard")
 router.register("inspections/notices", inspections_api.NoticeViewSet, basename="notice")
+router.register("disputes/disputes", disputes_api.DisputeViewSet, basename="dispute")
+router.register("disputes/mediators", disputes_api.MediatorViewSet, basename="mediator")
+router.register("disputes/sessions", disputes_api.SessionViewSet, basename="mediationsession")
+router.register("disputes/followups", disputes_api.FollowUpViewSet, basename="followup")
 
 urlpatterns = [
     path("auth/token/", TokenLoginView.as_view(), name="token"),

@@ -32,14 +32,20 @@ from residents.ledgers import DT, LEDGERS, Ledger
 # ---- the Excel ledger -------------------------------------------------------------------------
 
 # The file's fixed vocabulary (the ledger's Chinese format, whatever the page's language).
-SOURCE_ZH = {"walk_in": "来访", "call": "来电", "grid_event": "网格事件", "patrol": "巡逻发现", "referral": "转交"}
+SOURCE_ZH = {
+    "walk_in": "来访",
+    "call": "来电",
+    "grid_event": "网格上报",
+    "patrol": "巡逻发现",
+    "referral": "其他部门移交",
+}
 CATEGORY_ZH = {
     "neighbour": "邻里", "family": "家庭婚姻", "consumer": "消费", "tenancy": "房屋租赁", "property": "物业",
     "labour": "劳资", "traffic": "交通事故", "damages": "损害赔偿", "other": "其他",
 }  # fmt: skip
 RISK_ZH = {"low": "低", "medium": "中", "high": "高"}
 STATE_ZH = {
-    "intake": "已受理", "mediating": "调解中", "agreed": "已达成协议（回访中）", "resolved": "化解成功",
+    "intake": "已受理", "mediating": "调解中", "agreed": "已达成协议（回访中）", "resolved": "成功化解",
     "no_agreement": "调解不成", "referred": "已移交",
 }  # fmt: skip
 PARTY_ROLE_ZH = {"applicant": "申请人", "respondent": "被申请人", "third": "第三人"}

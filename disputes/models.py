@@ -87,9 +87,11 @@ class MediatorQuerySet(StationQuerySet):
     scope_lookup = "station_id"
 
     def visible_to(self, user):
-        """Staff see their stations' roster; a mediator sees only their own entry."""
+        """Staff see their stations' roster; a mediator only their own entry; other roles nothing."""
         if _is_mediator(user):
             return self.filter(user=user)
+        if user is None or not user.is_authenticated or not (user.is_superuser or user.role in STAFF_ROLES):
+            return self.none()  # grid workers, volunteers, landlords: not their business
         return super().visible_to(user)
 
 
@@ -261,7 +263,7 @@ class MediationSession(models.Model):
 class AgreementStatus(models.TextChoices):
     PENDING = "pending", _("Being generated")
     ISSUED = "issued", _("Waiting for signatures")
-    SIGNED = "signed", _("Signed and archived")
+    SIGNED = "signed", _("Signed by all parties, archived")
 
 
 class Agreement(models.Model):
@@ -282,7 +284,7 @@ class Agreement(models.Model):
     pdf = models.FileField(upload_to="agreements/%Y/", blank=True)
     signed_pdf = models.FileField(upload_to="agreements/signed/%Y/", blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
-    signed_at = models.DateTimeField(_("signed"), null=True, blank=True)
+    signed_at = models.DateTimeField(_("in force since"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     grid = models.ForeignKey(CommunityGrid, on_delete=models.PROTECT, related_name="+")
 

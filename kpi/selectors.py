@@ -4,10 +4,10 @@ from django.db.models import Count
 
 from accounts.models import GRID_ROLES, Role, User
 from accounts.permissions import ADDRESS_EDITOR_ROLES
-from grid import selectors as grid_selectors
-from grid.models import CommunityGrid, PoliceGrid
 from disputes import selectors as dispute_selectors
 from disputes.models import OPEN_STATES
+from grid import selectors as grid_selectors
+from grid.models import CommunityGrid, PoliceGrid
 from inspections.loop import ledger_counts
 from rentals.models import DeclarationStatus, RentalDeclaration
 from residents.models import House, Person

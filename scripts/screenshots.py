@@ -38,6 +38,11 @@ SHOTS = [
     ("hazards-officer1-phone", "officer1", PHONE, "/inspections/hazards/due/", None),
     ("notice-public-phone", None, PHONE, "/n/{notice_token}/", None),
     ("hazards-chief-desktop", "chief", DESKTOP, "/inspections/hazards/", None),
+    ("disputes-chief-desktop", "chief", DESKTOP, "/disputes/", "canvas"),
+    ("dispute-new-officer1-phone", "officer1", PHONE, "/disputes/new/?building={building}", None),
+    ("dispute-officer1-phone", "officer1", PHONE, "/disputes/{dispute}/", None),
+    ("followups-officer1-phone", "officer1", PHONE, "/disputes/followups/", None),
+    ("disputes-mediator1-phone", "mediator1", PHONE, "/", None),
 ]
 
 
@@ -50,6 +55,7 @@ def demo_targets() -> dict:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
+    from disputes.models import Dispute
     from inspections.models import RectificationNotice
     from residents.models import House, Venue
 
@@ -66,7 +72,14 @@ def demo_targets() -> dict:
         .order_by("-id")
         .first()
     )
+    # A dispute with an archived agreement and a follow-up, in officer1's grids.
+    dispute = (
+        Dispute.objects.filter(officer__username="officer1", state="agreed", followups__status="done")
+        .order_by("-received_at")
+        .first()
+    )
     return {
+        "dispute": dispute.pk if dispute else 0,
         "building": house.building_id,
         "house_token": house.qr_token,
         "venue": venue.pk,

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from faker import Faker
 
+from disputes import seed as disputes_seed
 from grid import seed as grid_seed
 from inspections import seed as inspections_seed
 from rentals import seed as rentals_seed
@@ -48,6 +49,7 @@ class Command(BaseCommand):
                 residents_seed.seed_demo(rng=rng, fake=fake, out=self.stdout.write)
                 rentals_seed.seed_demo(password=settings.DEMO_PASSWORD, rng=rng, fake=fake, out=self.stdout.write)
                 inspections_seed.seed_demo(rng=rng, out=self.stdout.write)
+                disputes_seed.seed_demo(rng=rng, out=self.stdout.write)
             else:
                 grid_seed.seed_city(
                     password=settings.DEMO_PASSWORD, rng=rng, fake=fake, out=self.stdout.write, progress=self._progress
@@ -58,6 +60,7 @@ class Command(BaseCommand):
                         password=settings.DEMO_PASSWORD, rng=rng, tenants=result["tenants"], out=self.stdout.write
                     )
                 inspections_seed.seed_city(rng=rng, out=self.stdout.write)
+                disputes_seed.seed_city(rng=rng, out=self.stdout.write)
         self.stdout.write(self.style.SUCCESS(f"Done in {time.monotonic() - started:.1f} s."))
         if scale == "demo" and not quiet_logins:
             self.stdout.write("")
