@@ -37,6 +37,16 @@ ROUTES = {
     "house-list": 4,
     "venue-list": 4,
     "declaration-list": 5,  # + tenants (prefetched)
+    # Disputes. The ledger: + grids and officers for the filters, count, page, parties, and the figures
+    # (states, durations, by category, by officer and their names, by mediator type, grids, disputes and
+    # residents per grid; cached five minutes on the live page, measured uncached here).
+    "disputes:ledger": 16,
+    "disputes:followups": 5,  # + count, page (parties prefetched), the next four weeks
+    "disputes:mediators": 3,  # + the roster with its counts
+    "dispute-list": 6,  # + count, page, parties, mediators (prefetched), the repeat-party check
+    "mediationsession-list": 6,  # + count, page, mediators, parties present, agreements
+    "followup-list": 4,
+    "mediator-list": 4,
 }
 
 
@@ -67,8 +77,26 @@ def _grow_registries(world, batch=0):
         )  # fmt: skip
 
 
+def _grow_disputes(world, batch=0):
+    """A dispute being mediated and one with a signed agreement and its follow-ups."""
+    from disputes.models import Outcome
+    from tests.disputes.helpers import hold_session, make_dispute, parties, sign_all
+
+    open_one = make_dispute(world, parties=parties(world, seq=401 + 4 * batch))
+    hold_session(world, open_one, outcome=Outcome.ADJOURNED)
+    agreed = make_dispute(world, parties=parties(world, seq=403 + 4 * batch))
+    sign_all(world, hold_session(world, agreed).agreement)
+
+
+@pytest.fixture(autouse=True)
+def _no_figures_cache(monkeypatch):
+    # The ledger's figures are cached for five minutes: measure the page that computes them.
+    monkeypatch.setattr("disputes.ledgers.FIGURES_CACHE_SECONDS", 0)
+
+
 def _grow(world):
     _grow_registries(world, batch=1)
+    _grow_disputes(world, batch=1)
     for _ in range(3):
         g = CommunityGridFactory(police_grid=world.pg_a)
         for dx in (-0.3, 0.0, 0.3):
@@ -84,6 +112,7 @@ def _grow(world):
 def test_query_count_does_not_grow_with_rows(route, persona, world, as_user):
     client = as_user(persona)
     _grow_registries(world)  # a first row of each kind, so "before" runs every query a page has
+    _grow_disputes(world)
     url = reverse(route)
     client.get(url)  # warm caches that are not per-request (content types, translations)
     before = _count(client, url)
