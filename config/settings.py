@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "rentals",
     "inspections",
     "disputes",
+    "events",
     "documents",
     "kpi",
 ]
@@ -136,6 +137,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * CELERY_TASK_TIME_LI
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE = {
+    "escalate-grid-events": {  # an event not accepted or handled within its tier's limit moves up
+        "task": "events.tasks.escalate_due",
+        "schedule": crontab(minute="*/5"),
+    },
     "clear-expired-sessions": {
         "task": "accounts.tasks.sessions_clear_expired",
         "schedule": crontab(hour=3, minute=17),
