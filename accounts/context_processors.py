@@ -29,6 +29,17 @@ def _menu(user) -> list[dict]:
         return menu
     if su or role in GRID_ROLES:
         menu.append({"label": _("Map"), "url": reverse("grid:map"), "icon": "map"})
+        events = [{"label": _("Report an event"), "url": reverse("events:report"), "icon": "megaphone"}]
+        if su or role != Role.VOLUNTEER:  # volunteers report; they are never a tier that handles
+            events.append({"label": _("My tasks"), "url": reverse("events:tasks"), "icon": "check2-square"})
+        events += [
+            {"label": _("My reports"), "url": reverse("events:mine"), "icon": "card-list"},
+            {"label": _("All events"), "url": reverse("events:list"), "icon": "list-ul"},
+            {"label": _("Leaderboard"), "url": reverse("events:leaderboard"), "icon": "trophy"},
+        ]
+        if su or role in (Role.CHIEF, Role.ADMIN):
+            events.append({"label": _("Time limits"), "url": reverse("events:limits"), "icon": "hourglass-split"})
+        menu.append({"label": _("Grid events"), "icon": "megaphone", "children": events})
     if su or role in ADDRESS_EDITOR_ROLES:
         menu.append(
             {

@@ -3,6 +3,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import TokenLoginView
 from disputes import api as disputes_api
+from events import api as events_api
 from grid import api as grid_api
 from inspections import api as inspections_api
 from rentals import api as rentals_api
@@ -14,6 +15,8 @@ router.register("grid/stations", grid_api.StationViewSet, basename="station")
 router.register("grid/police-grids", grid_api.PoliceGridViewSet, basename="policegrid")
 router.register("grid/community-grids", grid_api.CommunityGridViewSet, basename="communitygrid")
 router.register("grid/buildings", grid_api.BuildingViewSet, basename="building")
+router.register("grid/events", events_api.EventViewSet, basename="event")
+router.register("grid/event-limits", events_api.TierLimitViewSet, basename="tierlimit")
 router.register("residents/persons", residents_api.PersonViewSet, basename="person")
 router.register("residents/houses", residents_api.HouseViewSet, basename="house")
 router.register("residents/venues", residents_api.VenueViewSet, basename="venue")

@@ -24,6 +24,8 @@ urlpatterns = [
     path("", include("inspections.urls_notices")),  # /n/<token>/… (public) and /inspections/notices/…
     path("", include("rentals.urls_permits")),  # /permits/… and the public /verify/<token>/
     path("disputes/", include("disputes.urls")),
+    path("events/", include("events.urls")),
+    path("open311/v2/", include("events.urls_open311")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("jsi18n/", login_not_required(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("manifest.webmanifest", views.manifest, name="manifest"),

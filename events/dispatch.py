@@ -428,3 +428,44 @@ def event_reopen(*, event: Event, user, reason: str) -> Event:
     event.save()
     _log(event, "reopened", user=user, at=at, note=reason)
     return event
+
+
+# --- time limits ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def limits_save(*, user, rows) -> int:
+    """An administrator sets the time limits (the same for every station; chiefs read them):
+    ``rows`` are ``(category, tier, accept_minutes, handle_minutes)``. Each must be a positive
+    whole number of minutes, accepting quicker than handling; any error saves nothing
+    (``ValidationError`` keyed ``"<category>-<tier>"``). A row equal to the default is stored as
+    no row (the defaults keep applying). Returns the number of rows stored.
+    """
+    if not (user.is_superuser or user.role == Role.ADMIN):  # one policy for every station: the district's
+        raise ValidationError(_("Only an administrator sets the time limits; they apply to every station."))
+    errors, clean = {}, {}
+    for category, tier, accept, handle in rows:
+        key = f"{category}-{tier}"
+        if category not in Category.values or tier not in Tier.values:
+            errors[key] = _("Unknown category or tier.")
+            continue
+        if isinstance(accept, bool) or isinstance(handle, bool):
+            accept = handle = None
+        if not (isinstance(accept, int) and isinstance(handle, int)) or accept <= 0 or handle <= 0:
+            errors[key] = _("Give both limits as a positive number of minutes.")
+        elif accept >= handle:
+            errors[key] = _("The time to accept must be shorter than the time to handle.")
+        else:
+            clean[(category, int(tier))] = (accept, handle)
+    if errors:
+        raise ValidationError(errors)
+    stored = 0
+    for (category, tier), (accept, handle) in clean.items():
+        if DEFAULT_LIMITS[(category, Tier(tier))] == (accept, handle):
+            TierLimit.objects.filter(category=category, tier=tier).delete()
+            continue
+        TierLimit.objects.update_or_create(
+            category=category, tier=tier, defaults={"accept_minutes": accept, "handle_minutes": handle}
+        )
+        stored += 1
+    return stored

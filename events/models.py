@@ -33,21 +33,21 @@ class Tier(models.IntegerChoices):
     GRID = 1, _("Community grid")
     POLICE_GRID = 2, _("Police grid")
     STATION = 3, _("Police station")
-    DEPARTMENT = 4, _("Department")
+    DEPARTMENT = 4, _("Functional department")
 
 
 class State(models.TextChoices):
     REPORTED = "reported", _("Waiting to be accepted")
     ACCEPTED = "accepted", _("Being handled")
     HANDLED = "handled", _("Handled, waiting for the rating")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", _("Done and closed")
 
 
 OPEN_STATES = (State.REPORTED, State.ACCEPTED)
 
 
 class Source(models.TextChoices):
-    APP = "app", _("Phone")
+    APP = "app", _("Reported from a phone")
     OPEN311 = "open311", _("Open311 client")
 
 

@@ -88,10 +88,14 @@ def leaderboard(grid: CommunityGrid, *, since=None, limit: int = 20) -> list[dic
 
 
 def counts(user) -> dict:
-    """Open, overdue and to-rate counts for the home page and the menu badge."""
-    visible = events_for_user(user)
+    """For the home page: open and overdue events in scope (one query), the user's tasks, and
+    their handled reports waiting for a rating."""
+    visible = events_for_user(user).aggregate(
+        open=Count("pk", filter=Q(state__in=OPEN_STATES)), overdue=Count("pk", filter=overdue_q())
+    )
     return {
-        "open": visible.filter(state__in=OPEN_STATES).count(),
-        "overdue": visible.filter(overdue_q()).count(),
+        "open": visible["open"],
+        "overdue": visible["overdue"],
         "tasks": Event.objects.filter(tasks_q(user)).count(),
+        "to_rate": to_rate(user).count(),
     }

@@ -6,6 +6,7 @@ from accounts.models import GRID_ROLES, Role, User
 from accounts.permissions import ADDRESS_EDITOR_ROLES
 from disputes import selectors as dispute_selectors
 from disputes.models import OPEN_STATES
+from events import selectors as event_selectors
 from grid import selectors as grid_selectors
 from grid.models import CommunityGrid, PoliceGrid
 from inspections.loop import ledger_counts
@@ -29,6 +30,9 @@ def home_figures(user) -> dict:
     if not (user.is_superuser or user.role in GRID_ROLES):
         return figures
     figures.update(grid_selectors.scope_counts(user))
+    event_counts = event_selectors.counts(user)
+    figures["event_tasks"], figures["events_overdue"] = event_counts["tasks"], event_counts["overdue"]
+    figures["events_to_rate"] = event_counts["to_rate"]
     if user.is_superuser or user.role in ADDRESS_EDITOR_ROLES:
         figures["persons"] = Person.objects.visible_to(user).count()
         figures["houses"] = House.objects.visible_to(user).count()

@@ -14,8 +14,9 @@ from tests.factories import BuildingFactory, CommunityGridFactory, centre
 
 # route -> pinned ceiling. Every page: user, scope (one query, cached for the request), then
 ROUTES = {
-    "home": 17,  # + seven counts, due/overdue hazards (one), open disputes and follow-ups due (two), the chief's
-    # police-grid table and two figures, my grids (two)
+    "home": 20,  # + seven counts, due/overdue hazards (one), open disputes and follow-ups due (two), open and
+    # overdue events, my event tasks, my events to rate (three), the chief's police-grid table and two figures,
+    # my grids (two)
     "grid:map": 1,  # the page only; the map fetches its layers itself
     "grid:grids_geojson": 4,  # + police grids, community grids
     "grid:buildings_geojson": 3,  # + buildings

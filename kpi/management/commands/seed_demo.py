@@ -10,6 +10,7 @@ from django.db import transaction
 from faker import Faker
 
 from disputes import seed as disputes_seed
+from events import seed as events_seed
 from grid import seed as grid_seed
 from inspections import seed as inspections_seed
 from rentals import seed as rentals_seed
@@ -50,6 +51,7 @@ class Command(BaseCommand):
                 rentals_seed.seed_demo(password=settings.DEMO_PASSWORD, rng=rng, fake=fake, out=self.stdout.write)
                 inspections_seed.seed_demo(rng=rng, out=self.stdout.write)
                 disputes_seed.seed_demo(rng=rng, out=self.stdout.write)
+                events_seed.seed_demo(rng=rng, out=self.stdout.write)
             else:
                 grid_seed.seed_city(
                     password=settings.DEMO_PASSWORD, rng=rng, fake=fake, out=self.stdout.write, progress=self._progress
@@ -61,6 +63,7 @@ class Command(BaseCommand):
                     )
                 inspections_seed.seed_city(rng=rng, out=self.stdout.write)
                 disputes_seed.seed_city(rng=rng, out=self.stdout.write)
+                events_seed.seed_city(rng=rng, out=self.stdout.write)
         self.stdout.write(self.style.SUCCESS(f"Done in {time.monotonic() - started:.1f} s."))
         if scale == "demo" and not quiet_logins:
             self.stdout.write("")
