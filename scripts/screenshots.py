@@ -43,6 +43,11 @@ SHOTS = [
     ("dispute-officer1-phone", "officer1", PHONE, "/disputes/{dispute}/", None),
     ("followups-officer1-phone", "officer1", PHONE, "/disputes/followups/", None),
     ("disputes-mediator1-phone", "mediator1", PHONE, "/", None),
+    ("event-report-volunteer1-phone", "volunteer1", PHONE, "/events/report/?building={building}", None),
+    ("event-tasks-gridworker1-phone", "gridworker1", PHONE, "/events/tasks/", None),
+    ("event-officer1-phone", "officer1", PHONE, "/events/{event}/", None),
+    ("events-leaderboard-volunteer1-phone", "volunteer1", PHONE, "/events/leaderboard/", None),
+    ("events-chief-desktop", "chief", DESKTOP, "/events/", None),
 ]
 
 
@@ -56,6 +61,7 @@ def demo_targets() -> dict:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
     from disputes.models import Dispute
+    from events.models import Event
     from inspections.models import RectificationNotice
     from residents.models import House, Venue
 
@@ -78,7 +84,13 @@ def demo_targets() -> dict:
         .order_by("-received_at")
         .first()
     )
+    event = (
+        Event.objects.filter(grid__police_grid__officer__username="officer1", state="closed", photos__isnull=False)
+        .order_by("-reported_at")
+        .first()
+    )
     return {
+        "event": event.pk if event else 0,
         "dispute": dispute.pk if dispute else 0,
         "building": house.building_id,
         "house_token": house.qr_token,
