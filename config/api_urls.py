@@ -5,10 +5,13 @@ from accounts.api import TokenLoginView
 from disputes import api as disputes_api
 from events import api as events_api
 from grid import api as grid_api
+from incidents import api as incidents_api
 from inspections import api as inspections_api
+from noise import api as noise_api
 from rentals import api as rentals_api
 from rentals import api_permits as rentals_api_permits
 from residents import api as residents_api
+from topics import api as topics_api
 
 router = DefaultRouter()
 router.register("grid/stations", grid_api.StationViewSet, basename="station")
@@ -30,6 +33,9 @@ router.register("disputes/disputes", disputes_api.DisputeViewSet, basename="disp
 router.register("disputes/mediators", disputes_api.MediatorViewSet, basename="mediator")
 router.register("disputes/sessions", disputes_api.SessionViewSet, basename="mediationsession")
 router.register("disputes/followups", disputes_api.FollowUpViewSet, basename="followup")
+
+for _app in (noise_api, incidents_api, topics_api):
+    _app.register(router)
 
 urlpatterns = [
     path("auth/token/", TokenLoginView.as_view(), name="token"),

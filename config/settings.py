@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "inspections",
     "disputes",
     "events",
+    "noise",
+    "incidents",
+    "topics",
     "documents",
     "kpi",
 ]

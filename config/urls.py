@@ -24,6 +24,9 @@ urlpatterns = [
     path("", include("inspections.urls_notices")),  # /n/<token>/… (public) and /inspections/notices/…
     path("", include("rentals.urls_permits")),  # /permits/… and the public /verify/<token>/
     path("disputes/", include("disputes.urls")),
+    path("noise/", include("noise.urls")),
+    path("incidents/", include("incidents.urls")),
+    path("topics/", include("topics.urls")),
     path("events/", include("events.urls")),
     path("open311/v2/", include("events.urls_open311")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
