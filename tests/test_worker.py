@@ -75,3 +75,40 @@ def test_a_real_worker_replaces_a_building_and_the_change_lands_in_postgres(tran
     else:
         proc.terminate()
         pytest.fail(f"the worker did not re-place the building in time; its log:\n{proc.communicate()[0]}")
+
+
+def test_a_real_worker_escalates_an_event_past_its_time_limit(transactional_db, worker_queue):
+    """The beat task, run by a worker: an event not accepted in time moves up a tier in PostgreSQL."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from accounts.models import Role
+    from events import dispatch
+    from events.models import Event, Tier
+    from events.tasks import escalate_due
+    from tests.factories import PoliceGridFactory, UserFactory
+
+    queue, proc = worker_queue
+    officer = UserFactory(role=Role.OFFICER)
+    worker = UserFactory(role=Role.GRID_WORKER)
+    grid = CommunityGridFactory(police_grid=PoliceGridFactory(officer=officer), grid_worker=worker)
+    lat, lng = centre(grid)
+    event = dispatch.event_report(
+        user=UserFactory(role=Role.VOLUNTEER), category="facility", description="路灯不亮", lat=lat, lng=lng
+    )
+    assert event.tier == Tier.GRID
+    Event.objects.filter(pk=event.pk).update(accept_by=timezone.now() - dt.timedelta(minutes=1))
+
+    escalate_due.apply_async(queue=queue)
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if Event.objects.get(pk=event.pk).tier == Tier.POLICE_GRID:
+            break
+        assert proc.poll() is None, f"worker died:\n{proc.stdout.read()}"
+        time.sleep(0.25)
+    else:
+        proc.terminate()
+        pytest.fail(f"the worker did not escalate the event in time; its log:\n{proc.communicate()[0]}")
+    assert Event.objects.get(pk=event.pk).log.filter(action="auto_escalated").exists()
