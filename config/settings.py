@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "noise",
     "incidents",
     "topics",
+    "field",
     "documents",
     "kpi",
 ]

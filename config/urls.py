@@ -27,6 +27,7 @@ urlpatterns = [
     path("noise/", include("noise.urls")),
     path("incidents/", include("incidents.urls")),
     path("topics/", include("topics.urls")),
+    path("field/", include("field.urls")),
     path("events/", include("events.urls")),
     path("open311/v2/", include("events.urls_open311")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

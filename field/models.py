@@ -1,0 +1,52 @@
+"""Officers' time in the community: check-in and check-out with the phone's position.
+
+A check-in outside the officer's own grids is recorded but flagged (``inside`` false), so the
+hours cannot be gamed quietly. Rows are the officer's own; the chief sees the station's.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from grid.models import CommunityGrid, Station
+
+
+class Kind(models.TextChoices):
+    IN = "in", _("Check-in")
+    OUT = "out", _("Check-out")
+
+
+class CheckQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """An officer's own rows; a chief's station; an administrator everything."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if user.is_superuser or user.role == "admin":
+            return self.all()
+        if user.role == "chief" and user.station_id:
+            return self.filter(models.Q(station_id=user.station_id) | models.Q(user=user))
+        return self.filter(user=user)
+
+
+class Check(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=3, choices=Kind.choices)
+    at = models.DateTimeField(_("time"), db_index=True)
+    lat = models.FloatField(_("latitude"))
+    lng = models.FloatField(_("longitude"))
+    accuracy = models.FloatField(_("accuracy (m)"), null=True, blank=True)
+    grid = models.ForeignKey(
+        CommunityGrid, verbose_name=_("community grid"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    station = models.ForeignKey(Station, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    inside = models.BooleanField(_("inside own grids"), default=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = CheckQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("check-in or check-out")
+        verbose_name_plural = _("check-ins and check-outs")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["user", "at"]), models.Index(fields=["station", "at"])]

@@ -1,0 +1,125 @@
+"""Check-in and check-out of community time, and the hours they add up to."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import STAFF_ROLES, User
+from field.models import Check, Kind
+from grid.scope import scope_for
+from grid.services import grid_for_point
+
+MAX_SHIFT = dt.timedelta(hours=14)  # an open check-in older than this does not count on
+
+
+def home_station_id(user) -> int | None:
+    """The officer's station: their account's, else that of the grids they work."""
+    if user.station_id:
+        return user.station_id
+    scope = scope_for(user)
+    return min(scope.station_ids) if scope.station_ids else None
+
+
+def station_officers(station_id: int):
+    """The active officers and auxiliaries of a station: by account or by the grids they work."""
+    from grid.models import CommunityGrid, PoliceGrid
+
+    by_grid = PoliceGrid.objects.filter(station_id=station_id).values("officer_id")
+    by_aux = CommunityGrid.objects.filter(police_grid__station_id=station_id).values("auxiliary_id")
+    return User.objects.filter(is_active=True, role__in=("officer", "auxiliary")).filter(
+        Q(station_id=station_id) | Q(pk__in=by_grid) | Q(pk__in=by_aux)
+    )
+
+
+def last_check(user) -> Check | None:
+    return Check.objects.filter(user=user).order_by("-at", "-id").first()
+
+
+def checked_in(user) -> Check | None:
+    """The open check-in (the last row is a check-in, less than 14 hours old), or None."""
+    last = last_check(user)
+    if last is not None and last.kind == Kind.IN and timezone.now() - last.at < MAX_SHIFT:
+        return last
+    return None
+
+
+@transaction.atomic
+def check(*, user, kind: str, lat, lng, accuracy=None, note: str = "") -> Check:
+    """Record a check-in or check-out at the phone's position. Outside the user's own grids it is
+    recorded but flagged; a check-in while checked in (or a check-out while not) is refused."""
+    if not (user.is_superuser or user.role in STAFF_ROLES):
+        raise ValidationError(_("Only officers record community time."))
+    if kind not in Kind.values:
+        raise ValidationError({"kind": _("Check in or check out.")})
+    try:
+        lat, lng = float(lat), float(lng)
+    except (TypeError, ValueError):
+        raise ValidationError(
+            {"location": _("The phone did not give its position: allow location access and try again.")}
+        ) from None
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        raise ValidationError({"location": _("The location is not a valid position.")})
+    User.objects.select_for_update().filter(pk=user.pk).first()  # one check at a time per user
+    open_ = checked_in(user)
+    if kind == Kind.IN and open_ is not None:
+        raise ValidationError(_("You are already checked in since %(time)s.") % {
+            "time": timezone.localtime(open_.at).strftime("%H:%M")})  # fmt: skip
+    if kind == Kind.OUT and open_ is None:
+        raise ValidationError(_("You are not checked in."))
+    grid = grid_for_point(lat=lat, lng=lng)
+    scope = scope_for(user)
+    inside = grid is not None and (scope.everything or grid.pk in scope.community_grid_ids)
+    station_id = home_station_id(user) or (grid.police_grid.station_id if grid is not None else None)
+    return Check.objects.create(
+        user=user, kind=kind, at=timezone.now(), lat=lat, lng=lng,
+        accuracy=float(accuracy) if accuracy not in (None, "") else None,
+        grid=grid, station_id=station_id, inside=inside, note=(note or "").strip()[:200],
+    )  # fmt: skip
+
+
+@dataclass
+class Shift:
+    start: Check
+    end: Check | None
+
+    @property
+    def hours(self) -> float:
+        end = self.end.at if self.end else min(timezone.now(), self.start.at + MAX_SHIFT)
+        return max((end - self.start.at).total_seconds(), 0) / 3600
+
+    @property
+    def flagged(self) -> bool:
+        return not self.start.inside or (self.end is not None and not self.end.inside)
+
+
+def shifts(checks) -> list[Shift]:
+    """Pair check-ins with the following check-out (in time order). A check-in without one runs to
+    now, at most 14 hours; a check-out without a check-in is ignored."""
+    out, open_ = [], None
+    for c in sorted(checks, key=lambda c: (c.at, c.id)):
+        if c.kind == Kind.IN:
+            if open_ is not None:
+                out.append(Shift(open_, None))
+            open_ = c
+        elif open_ is not None:
+            out.append(Shift(open_, c))
+            open_ = None
+    if open_ is not None:
+        out.append(Shift(open_, None))
+    return out
+
+
+def hours(user, start: dt.date, end: dt.date) -> float:
+    """Hours in the community between two local dates (inclusive), by check-in day."""
+    tz = timezone.get_current_timezone()
+    since = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    rows = Check.objects.filter(user=user, at__gte=since, at__lt=until + MAX_SHIFT)
+    return round(sum(s.hours for s in shifts(rows) if s.start.at < until), 2)

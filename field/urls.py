@@ -1,0 +1,11 @@
+from django.urls import path
+
+from field import views
+
+app_name = "field"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("check/", views.check, name="check"),
+    path("station/", views.station, name="station"),
+]

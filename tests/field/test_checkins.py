@@ -1,0 +1,84 @@
+"""Check-in and check-out of community time: refusals, the out-of-grid flag, the hours."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from field import services
+from field.models import Check, Kind
+
+pytestmark = pytest.mark.django_db
+T0 = timezone.make_aware(dt.datetime(2026, 6, 1, 8, 30))
+
+
+def _at(world, grid):
+    b = world.building(grid)
+    return {"lat": b.lat, "lng": b.lng}
+
+
+def test_check_in_and_out_inside_the_officers_grids(world):
+    officer = world.users["officer_a"]
+    with time_machine.travel(T0, tick=False):
+        made = services.check(user=officer, kind=Kind.IN, **_at(world, "甲二网格"))
+        assert made.inside and made.grid == world.a2 and services.checked_in(officer) == made
+        with pytest.raises(ValidationError):  # already in
+            services.check(user=officer, kind=Kind.IN, **_at(world, "甲二网格"))
+    with time_machine.travel(T0 + dt.timedelta(hours=2, minutes=30), tick=False):
+        services.check(user=officer, kind=Kind.OUT, **_at(world, "甲一网格"))
+        assert services.checked_in(officer) is None
+        with pytest.raises(ValidationError):  # not in
+            services.check(user=officer, kind=Kind.OUT, **_at(world, "甲一网格"))
+        assert services.hours(officer, T0.date(), T0.date()) == 2.5
+
+
+def test_a_check_in_outside_the_officers_grids_is_recorded_but_flagged(world):
+    made = services.check(user=world.users["officer_a"], kind=Kind.IN, **_at(world, "乙一网格"))
+    assert made.grid == world.b1 and made.inside is False
+    nowhere = services.check(user=world.users["officer_b"], kind=Kind.IN, lat=10.0, lng=10.0)
+    assert nowhere.grid is None and nowhere.inside is False
+
+
+def test_no_position_no_record_and_grid_roles_cannot_check_in(world):
+    with pytest.raises(ValidationError) as exc:
+        services.check(user=world.users["officer_a"], kind=Kind.IN, lat="", lng=None)
+    assert "location" in exc.value.message_dict
+    with pytest.raises(ValidationError):
+        services.check(user=world.users["grid_worker"], kind=Kind.IN, **_at(world, "甲一网格"))
+    assert not Check.objects.exists()
+
+
+def test_hours_pair_checks_and_an_open_check_in_counts_at_most_14_hours(world):
+    officer = world.users["officer_a"]
+    with time_machine.travel(T0, tick=False):
+        services.check(user=officer, kind=Kind.IN, **_at(world, "甲一网格"))
+    with time_machine.travel(T0 + dt.timedelta(hours=1), tick=False):
+        services.check(user=officer, kind=Kind.OUT, **_at(world, "甲一网格"))
+    with time_machine.travel(T0 + dt.timedelta(hours=3), tick=False):
+        services.check(user=officer, kind=Kind.IN, **_at(world, "甲一网格"))
+    with time_machine.travel(T0 + dt.timedelta(days=2), tick=False):  # forgot to check out
+        assert services.hours(officer, T0.date(), T0.date()) == 1 + 14
+        assert services.checked_in(officer) is None  # too old to be open: a new check-in is allowed
+        services.check(user=officer, kind=Kind.IN, **_at(world, "甲一网格"))
+
+
+def test_the_pages(world, as_user):
+    client = as_user("officer_a")
+    assert client.get(reverse("field:home")).status_code == 200
+    response = client.post(reverse("field:check"), {"kind": "in", **_at(world, "乙一网格")})
+    assert response.status_code == 302
+    assert Check.objects.get().inside is False
+    page = client.get(reverse("field:home")).content.decode()
+    assert "乙一网格" in page
+    chief = as_user("chief").get(reverse("field:station")).content.decode()
+    assert world.users["officer_a"].display_name in chief and "乙一网格" in chief
+    other = as_user("other_chief").get(reverse("field:station")).content.decode()
+    assert world.users["officer_a"].display_name not in other
+    for persona in ("grid_worker", "volunteer", "landlord", "mediator"):
+        assert as_user(persona).get(reverse("field:home")).status_code == 404, persona
+    assert as_user("officer_a").get(reverse("field:station")).status_code == 404
+    bad = client.post(reverse("field:check"), {"kind": "out", "lat": "", "lng": ""}, follow=True)
+    assert bad.status_code == 200 and Check.objects.count() == 1

@@ -1,0 +1,14 @@
+"""Scope matrix rows for community time: staff use the check-in page; the chief's station view is
+for chiefs and admins; the check POST answers a GET with 405 for staff."""
+
+from django.urls import reverse
+
+from tests.scope import Route, gated_object, gated_post
+
+STAFF = {"officer_a", "aux_a", "chief", "admin", "officer_b", "other_station_officer", "other_chief"}
+
+ROUTES = {
+    "field:home": Route(lambda w: reverse("field:home"), gated_object(STAFF)),
+    "field:check": Route(lambda w: reverse("field:check"), gated_post(STAFF)),
+    "field:station": Route(lambda w: reverse("field:station"), gated_object({"chief", "admin", "other_chief"})),
+}
