@@ -326,7 +326,8 @@ class VisitSource(models.TextChoices):
 
 
 class Visit(models.Model):
-    """入户走访: a staff member at a door. Every staff QR scan records one."""
+    """入户走访: a staff member at a door. Every staff QR scan records one. Colleagues who visited
+    together (the officer and the grid worker) are ``participants``: the visit counts for each."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
@@ -335,6 +336,9 @@ class Visit(models.Model):
     house = models.ForeignKey(House, verbose_name=_("house"), null=True, blank=True, on_delete=models.SET_NULL)
     purpose = models.CharField(_("purpose"), max_length=100, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    participants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("visited together with"), blank=True, related_name="+"
+    )
     grid = models.ForeignKey(
         CommunityGrid, verbose_name=_("community grid"), on_delete=models.PROTECT, related_name="+"
     )

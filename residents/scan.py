@@ -13,7 +13,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -51,9 +51,13 @@ class VisitForm(forms.Form):
     house = forms.ChoiceField(label=gettext_lazy("Unit"), required=False)
     purpose = forms.CharField(label=gettext_lazy("Purpose"), max_length=100)
     notes = forms.CharField(label=gettext_lazy("Notes"), max_length=2000, required=False, widget=forms.Textarea)
+    participants = forms.MultipleChoiceField(label=gettext_lazy("Visited together with"), required=False)
 
-    def __init__(self, *args, houses: list[House] | None = None, **kwargs):
+    def __init__(self, *args, houses: list[House] | None = None, team=(), **kwargs):
         super().__init__(*args, **kwargs)
+        # The building's grid team (officer, auxiliary, grid worker, volunteers) but the recorder.
+        self.team = {str(u.pk): u for u in team}
+        self.fields["participants"].choices = [(k, u.display_name) for k, u in self.team.items()]
         # Choices from the houses already on the page: no extra query to draw the select.
         self.houses = {str(h.pk): h for h in houses or []}
         if houses is None:
@@ -63,6 +67,9 @@ class VisitForm(forms.Form):
                 (k, h.unit) for k, h in self.houses.items()
             ]
 
+    def clean_participants(self):
+        return [self.team[k] for k in self.cleaned_data.get("participants") or [] if k in self.team]
+
     def clean_house(self):
         value = self.cleaned_data.get("house")
         return self.houses.get(value) if value else None
@@ -70,7 +77,7 @@ class VisitForm(forms.Form):
 
 def _door(token: str) -> tuple[Building, House | None]:
     """The building (and house) a door-plate token belongs to: a building's first, then a house's."""
-    related = ("grid__police_grid__officer", "grid__police_grid__station")
+    related = ("grid__police_grid__officer", "grid__police_grid__station", "grid__grid_worker", "grid__auxiliary")
     building = Building.objects.select_related(*related).filter(qr_token=token).first()
     if building is not None:
         return building, None
@@ -134,8 +141,25 @@ def _staff_houses(user, building: Building, house: House | None) -> list[House]:
     )
 
 
+def _team(user, building: Building) -> list:
+    """Who may be named as having visited together: the grid's officer, auxiliary and grid worker
+    (loaded with the building, no query), not the user."""
+    grid = building.grid
+    seen, team = {user.pk}, []
+    for p in (grid.police_grid.officer, grid.auxiliary, grid.grid_worker):
+        if p is not None and p.is_active and p.pk not in seen:
+            seen.add(p.pk)
+            team.append(p)
+    return team
+
+
 def _visits(user, building: Building, house: House | None) -> list[Visit]:
-    qs = Visit.objects.visible_to(user).select_related("user", "house").order_by("-at", "-id")
+    qs = (
+        Visit.objects.visible_to(user)
+        .select_related("user", "house")
+        .annotate(together=Count("participants"))
+        .order_by("-at", "-id")
+    )
     qs = qs.filter(house=house) if house is not None else qs.filter(building=building)
     return list(qs[:VISITS_SHOWN])
 
@@ -143,7 +167,7 @@ def _visits(user, building: Building, house: House | None) -> list[Visit]:
 def _visits_context(request, building, house, houses, form=None, saved=False) -> dict:
     can_record = has_role(request.user, VISIT_ROLES)
     if can_record and form is None:
-        form = VisitForm(houses=None if house is not None else houses)
+        form = VisitForm(houses=None if house is not None else houses, team=_team(request.user, building))
     return {
         "building": building,
         "house": house,
@@ -193,7 +217,7 @@ def visit_create(request, token):
     if not _works_here(request.user, building):
         raise Http404
     houses = _staff_houses(request.user, building, house)
-    form = VisitForm(request.POST, houses=None if house is not None else houses)
+    form = VisitForm(request.POST, houses=None if house is not None else houses, team=_team(request.user, building))
     htmx = bool(request.headers.get("HX-Request"))
     if form.is_valid():
         visit_record(
@@ -203,6 +227,7 @@ def visit_create(request, token):
             source=VisitSource.MANUAL,
             purpose=form.cleaned_data["purpose"].strip(),
             notes=form.cleaned_data["notes"].strip(),
+            participants=form.cleaned_data["participants"],
         )
         if htmx:
             context = _visits_context(request, building, house, houses, saved=True)

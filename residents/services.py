@@ -170,12 +170,26 @@ def venue_save(
     return venue
 
 
+@transaction.atomic
 def visit_record(
-    *, user, building, house=None, source: str = VisitSource.MANUAL, purpose: str = "", notes: str = ""
-) -> Visit:
-    return Visit.objects.create(
+    *, user, building, house=None, source: str = VisitSource.MANUAL, purpose: str = "", notes: str = "",
+    participants=(),
+) -> Visit:  # fmt: skip
+    """Record a visit; ``participants`` (colleagues who came along, never the recorder) share it."""
+    visit = Visit.objects.create(
         user=user, building=building, house=house, source=source, purpose=purpose, notes=notes, grid_id=building.grid_id
     )
+    others = [p for p in participants if p.pk != user.pk]
+    if others:
+        visit.participants.set(others)
+    return visit
+
+
+def visits_of(user):
+    """The visits that count for ``user``: recorded by them or made with them."""
+    from django.db.models import Q
+
+    return Visit.objects.filter(Q(user=user) | Q(participants=user)).distinct()
 
 
 def relation_for_tenant() -> str:

@@ -157,6 +157,30 @@ def test_an_officer_records_a_visit_with_purpose_and_notes_over_htmx(world, as_u
     )
 
 
+def test_a_visit_made_together_counts_for_each_participant(world, as_user):
+    from residents.services import visits_of
+
+    house = world.house("甲一网格")
+    client = as_user("officer_a")
+    page = client.get(_url(house)).content.decode()
+    gw, aux = world.users["grid_worker"], world.users["aux_a"]
+    assert f'name="participants" value="{gw.pk}"' in page and f'name="participants" value="{aux.pk}"' in page
+    assert f'name="participants" value="{world.users["officer_a"].pk}"' not in page  # not oneself
+    outsider = world.users["officer_b"]  # not of this grid's team: refused, nothing saved
+    refused = client.post(
+        reverse("scan:visit", args=[house.qr_token]), {"purpose": "联合走访", "participants": [gw.pk, outsider.pk]}
+    )
+    assert refused.status_code == 200 and not Visit.objects.filter(source=VisitSource.MANUAL).exists()
+    client.post(reverse("scan:visit", args=[house.qr_token]), {"purpose": "联合走访", "participants": [gw.pk]})
+    visit = Visit.objects.get(source=VisitSource.MANUAL)
+    assert list(visit.participants.all()) == [gw]
+    counted = set(visits_of(gw).values_list("pk", flat=True))
+    assert counted == {visit.pk}  # the grid worker's own count: the visit made with the officer
+    assert visit.pk in set(visits_of(world.users["officer_a"]).values_list("pk", flat=True))
+    assert not visits_of(aux).exists()
+    assert "+ 1" in as_user("grid_worker").get(_url(house)).content.decode()
+
+
 def test_a_building_visit_may_name_one_of_its_units(world, as_user):
     building = world.building("甲一网格")
     _, own = world.houses["甲一网格"]
