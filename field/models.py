@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from grid.models import CommunityGrid, Station
+from grid.querysets import ScopedQuerySet
 
 
 class Kind(models.TextChoices):
@@ -50,3 +51,41 @@ class Check(models.Model):
         verbose_name_plural = _("check-ins and check-outs")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["user", "at"]), models.Index(fields=["station", "at"])]
+
+
+class Topic(models.TextChoices):
+    ANTI_FRAUD = "anti_fraud", _("Anti-fraud")
+    FIRE = "fire", _("Fire safety")
+    TRAFFIC = "traffic", _("Road safety")
+    DRUGS = "drugs", _("Drug prevention")
+    LAW = "law", _("Law and legal aid")
+    RENTAL = "rental", _("Rental declaration and residence permits")
+    OTHER = "other", _("Other")
+
+
+class Publicity(models.Model):
+    """宣传: a publicity activity in the community — topic, place, leaflets, people reached."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    participants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("together with"), blank=True, related_name="+"
+    )
+    held_on = models.DateField(_("date"), db_index=True)
+    topic = models.CharField(_("topic"), max_length=20, choices=Topic.choices)
+    place = models.CharField(_("place"), max_length=100)
+    grid = models.ForeignKey(
+        CommunityGrid, verbose_name=_("community grid"), on_delete=models.PROTECT, related_name="+"
+    )
+    leaflets = models.PositiveIntegerField(_("leaflets handed out"), default=0)
+    people = models.PositiveIntegerField(_("people reached"), default=0)
+    notes = models.CharField(_("notes"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("publicity activity")
+        verbose_name_plural = _("publicity activities")
+        ordering = ["-held_on", "-id"]

@@ -123,3 +123,39 @@ def hours(user, start: dt.date, end: dt.date) -> float:
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     rows = Check.objects.filter(user=user, at__gte=since, at__lt=until + MAX_SHIFT)
     return round(sum(s.hours for s in shifts(rows) if s.start.at < until), 2)
+
+
+@transaction.atomic
+def publicity_record(
+    *, user, held_on: dt.date, topic: str, place: str, grid, leaflets: int = 0, people: int = 0, notes: str = "",
+    participants=(),
+):  # fmt: skip
+    """Record a publicity activity in one of the user's grids (colleagues may share it)."""
+    from field.models import Publicity, Topic
+
+    errors = {}
+    scope = scope_for(user)
+    if grid is None or not (scope.everything or grid.pk in scope.community_grid_ids):
+        errors["grid"] = _("Choose one of your grids.")
+    if topic not in Topic.values:
+        errors["topic"] = _("Choose the topic.")
+    place = (place or "").strip()
+    if not place:
+        errors["place"] = _("Enter where it took place.")
+    if held_on is None:
+        errors["held_on"] = _("Enter the date.")
+    elif held_on > timezone.localdate():
+        errors["held_on"] = _("The date cannot be in the future.")
+    for key, value in (("leaflets", leaflets), ("people", people)):
+        if value is None or value < 0 or value > 100_000:
+            errors[key] = _("Enter a number from 0 to 100,000.")
+    if errors:
+        raise ValidationError(errors)
+    activity = Publicity.objects.create(
+        user=user, held_on=held_on, topic=topic, place=place[:100], grid=grid, leaflets=leaflets, people=people,
+        notes=(notes or "").strip()[:500],
+    )  # fmt: skip
+    others = [p for p in participants if p.pk != user.pk]
+    if others:
+        activity.participants.set(others)
+    return activity

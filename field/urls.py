@@ -8,4 +8,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("check/", views.check, name="check"),
     path("station/", views.station, name="station"),
+    path("diary/", views.diary, name="diary"),
+    path("publicity/", views.publicity, name="publicity"),
 ]

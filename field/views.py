@@ -4,7 +4,9 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -98,3 +100,69 @@ def station(request):
             }
         )
     return render(request, "field/station.html", {"rows": rows, "in_now": sum(r["in_now"] for r in rows)})
+
+
+def _diary_user(request):
+    """The officer whose diary is shown: oneself, or (chief, admin) ``?user=`` of their station."""
+    raw = request.GET.get("user", "")
+    me = request.user
+    if not raw or raw == str(me.pk):
+        return me
+    if not raw.isdigit() or not (me.is_superuser or me.role in (Role.CHIEF, Role.ADMIN)):
+        raise Http404
+    if me.is_superuser or me.role == Role.ADMIN:
+        return get_object_or_404(User.objects.filter(is_active=True), pk=int(raw))
+    return get_object_or_404(services.station_officers(me.station_id), pk=int(raw))
+
+
+@staff_required
+@require_GET
+def diary(request):
+    """工作日志: the officer's day, compiled from their records."""
+    from field import diary as diary_mod
+
+    officer = _diary_user(request)
+    try:
+        day = dt.date.fromisoformat(request.GET.get("date", "")) if request.GET.get("date") else timezone.localdate()
+    except ValueError:
+        day = timezone.localdate()
+    entries = diary_mod.day_entries(officer, day)
+    return render(
+        request,
+        "field/diary.html",
+        {
+            "officer": officer,
+            "day": day,
+            "previous": day - dt.timedelta(days=1),
+            "next": day + dt.timedelta(days=1) if day < timezone.localdate() else None,
+            "entries": entries,
+            "summary": diary_mod.summary(entries),
+            "is_self": officer.pk == request.user.pk,
+        },
+    )
+
+
+@staff_required
+def publicity(request):
+    """Record a publicity activity (phone) and list the user's recent ones."""
+    from field.forms import PublicityForm
+    from field.models import Publicity
+
+    form = PublicityForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.publicity_record(user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Publicity activity recorded."))
+            return redirect("field:publicity")
+    recent = (
+        Publicity.objects.filter(Q(user=request.user) | Q(participants=request.user))
+        .distinct()
+        .select_related("grid")
+        .order_by("-held_on", "-id")[:20]
+    )
+    form.mark_errors()
+    return render(request, "field/publicity.html", {"form": form, "recent": recent})

@@ -10,5 +10,7 @@ STAFF = {"officer_a", "aux_a", "chief", "admin", "officer_b", "other_station_off
 ROUTES = {
     "field:home": Route(lambda w: reverse("field:home"), gated_object(STAFF)),
     "field:check": Route(lambda w: reverse("field:check"), gated_post(STAFF)),
+    "field:diary": Route(lambda w: reverse("field:diary"), gated_object(STAFF)),
+    "field:publicity": Route(lambda w: reverse("field:publicity"), gated_object(STAFF)),
     "field:station": Route(lambda w: reverse("field:station"), gated_object({"chief", "admin", "other_chief"})),
 }

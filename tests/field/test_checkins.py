@@ -82,3 +82,56 @@ def test_the_pages(world, as_user):
     assert as_user("officer_a").get(reverse("field:station")).status_code == 404
     bad = client.post(reverse("field:check"), {"kind": "out", "lat": "", "lng": ""}, follow=True)
     assert bad.status_code == 200 and Check.objects.count() == 1
+
+
+def test_publicity_is_recorded_in_the_users_grids_with_errors_next_to_fields(world, as_user):
+    from field.models import Publicity
+
+    client = as_user("officer_a")
+    bad = client.post(
+        reverse("field:publicity"),
+        {"held_on": "2999-01-01", "topic": "anti_fraud", "grid": world.b1.pk, "place": "", "leaflets": "-3",
+         "people": "40"},
+    )  # fmt: skip
+    html = bad.content.decode()
+    assert bad.status_code == 200 and html.count("invalid-feedback") >= 3 and not Publicity.objects.exists()
+    ok = client.post(
+        reverse("field:publicity"),
+        {"held_on": timezone.localdate().isoformat(), "topic": "anti_fraud", "grid": world.a1.pk,
+         "place": "社区广场", "leaflets": "120", "people": "85", "participants": [world.users["grid_worker"].pk]},
+    )  # fmt: skip
+    assert ok.status_code == 302
+    activity = Publicity.objects.get()
+    assert (activity.leaflets, activity.people, activity.grid) == (120, 85, world.a1)
+    assert list(activity.participants.all()) == [world.users["grid_worker"]]
+    assert as_user("grid_worker").get(reverse("field:publicity")).status_code == 404
+
+
+def test_the_work_diary_compiles_the_day_from_the_records(world, as_user):
+    from events import dispatch
+    from field import diary
+    from residents.services import visit_record
+    from tests.disputes.helpers import make_dispute
+
+    officer = world.users["officer_a"]
+    day = timezone.localdate()
+    services.check(user=officer, kind=Kind.IN, **_at(world, "甲一网格"))
+    visit_record(user=world.users["grid_worker"], building=world.building("甲一网格"), purpose="走访",
+                 participants=[officer])  # fmt: skip
+    dispute = make_dispute(world)
+    event = dispatch.event_report(
+        user=world.users["volunteer"], category="noise", description="夜间噪音", lat=world.building("乙一网格").lat,
+        lng=world.building("乙一网格").lng,
+    )  # fmt: skip
+    services.check(user=officer, kind=Kind.OUT, **_at(world, "甲一网格"))
+    entries = diary.day_entries(officer, day)
+    kinds = [e.kind for e in entries]
+    assert kinds.count("check") == 2 and "visit" in kinds and "dispute" in kinds
+    assert any(dispute.reference in e.detail for e in entries)
+    assert not any(e.kind == "event" for e in entries)  # officer_a did nothing with that event
+    page = as_user("officer_a").get(reverse("field:diary")).content.decode()
+    assert dispute.reference in page and "走访" in page
+    # The chief reads an officer's diary; another officer cannot.
+    assert dispute.reference in as_user("chief").get(reverse("field:diary") + f"?user={officer.pk}").content.decode()
+    assert as_user("officer_b").get(reverse("field:diary") + f"?user={officer.pk}").status_code == 404
+    assert as_user("other_chief").get(reverse("field:diary") + f"?user={officer.pk}").status_code == 404
