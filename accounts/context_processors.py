@@ -40,6 +40,19 @@ def _menu(user) -> list[dict]:
         if su or role in (Role.CHIEF, Role.ADMIN):
             events.append({"label": _("Time limits"), "url": reverse("events:limits"), "icon": "hourglass-split"})
         menu.append({"label": _("Grid events"), "icon": "megaphone", "children": events})
+    if su or role in POLICE:
+        work = [
+            {"label": _("Community time"), "url": reverse("field:home"), "icon": "geo-alt"},
+            {"label": _("Work diary"), "url": reverse("field:diary"), "icon": "journal-text"},
+            {"label": _("Patrol tracks"), "url": reverse("field:tracks"), "icon": "signpost-split"},
+            {"label": _("Publicity"), "url": reverse("field:publicity"), "icon": "megaphone"},
+        ]
+        if su or role in (Role.CHIEF, Role.ADMIN):
+            work += [
+                {"label": _("Command room"), "url": reverse("field:command"), "icon": "broadcast"},
+                {"label": _("Officers in the community"), "url": reverse("field:station"), "icon": "people"},
+            ]
+        menu.append({"label": _("Community work"), "icon": "geo-alt", "children": work})
     if su or role in ADDRESS_EDITOR_ROLES:
         menu.append(
             {

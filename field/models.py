@@ -89,3 +89,31 @@ class Publicity(models.Model):
         verbose_name = _("publicity activity")
         verbose_name_plural = _("publicity activities")
         ordering = ["-held_on", "-id"]
+
+
+class Patrol(models.Model):
+    """A patrol: started and stopped on the phone, which posts its position every 30 s meanwhile."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    station = models.ForeignKey(Station, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(_("started"), db_index=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+
+    objects = CheckQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("patrol")
+        verbose_name_plural = _("patrols")
+        ordering = ["-started_at", "-id"]
+
+
+class TrackPoint(models.Model):
+    patrol = models.ForeignKey(Patrol, on_delete=models.CASCADE, related_name="points")
+    at = models.DateTimeField()
+    lat = models.FloatField()
+    lng = models.FloatField()
+    accuracy = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [models.UniqueConstraint(fields=["patrol", "at"], name="trackpoint_once")]

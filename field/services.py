@@ -159,3 +159,98 @@ def publicity_record(
     if others:
         activity.participants.set(others)
     return activity
+
+
+# --- patrols --------------------------------------------------------------------------------------
+
+MAX_POINTS_PER_POST = 120  # a phone that was offline sends what it kept, up to an hour
+
+
+def open_patrol(user):
+    from field.models import Patrol
+
+    return Patrol.objects.filter(user=user, ended_at__isnull=True).order_by("-started_at").first()
+
+
+@transaction.atomic
+def patrol_start(*, user):
+    from field.models import Patrol
+
+    if not (user.is_superuser or user.role in STAFF_ROLES):
+        raise ValidationError(_("Only officers record patrols."))
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    if open_patrol(user) is not None:
+        raise ValidationError(_("A patrol is already running."))
+    return Patrol.objects.create(user=user, station_id=home_station_id(user), started_at=timezone.now())
+
+
+@transaction.atomic
+def patrol_stop(*, user):
+    patrol = open_patrol(user)
+    if patrol is None:
+        raise ValidationError(_("No patrol is running."))
+    patrol.ended_at = timezone.now()
+    patrol.save(update_fields=["ended_at"])
+    return patrol
+
+
+def track_add(*, user, points: list) -> int:
+    """Positions posted by the phone during the running patrol: ``[{"at": ISO time, "lat", "lng",
+    "accuracy"}]``; points outside the patrol's time, or already stored, are skipped. Returns the
+    number stored."""
+    from field.models import TrackPoint
+
+    patrol = open_patrol(user)
+    if patrol is None:
+        raise ValidationError(_("No patrol is running."))
+    if not isinstance(points, list) or not points or len(points) > MAX_POINTS_PER_POST:
+        raise ValidationError({"points": _("Send between 1 and 120 positions.")})
+    now = timezone.now()
+    rows = []
+    for n, p in enumerate(points):
+        try:
+            at = dt.datetime.fromisoformat(str(p["at"]))
+            lat, lng = float(p["lat"]), float(p["lng"])
+            accuracy = float(p["accuracy"]) if p.get("accuracy") not in (None, "") else None
+        except (KeyError, TypeError, ValueError):
+            raise ValidationError({"points": _("Position %(n)d cannot be read.") % {"n": n + 1}}) from None
+        if timezone.is_naive(at):
+            at = timezone.make_aware(at)
+        if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+            raise ValidationError({"points": _("Position %(n)d is not a valid position.") % {"n": n + 1}})
+        if patrol.started_at - dt.timedelta(minutes=1) <= at <= now + dt.timedelta(minutes=1):
+            rows.append(TrackPoint(patrol=patrol, at=at, lat=lat, lng=lng, accuracy=accuracy))
+    stored = set(TrackPoint.objects.filter(patrol=patrol, at__in=[r.at for r in rows]).values_list("at", flat=True))
+    new = [r for r in rows if r.at not in stored]
+    TrackPoint.objects.bulk_create(new, ignore_conflicts=True)  # a retried post adds nothing twice
+    return len(new)
+
+
+def last_positions(officers) -> dict[int, tuple]:
+    """Each officer's latest known position today: (at, lat, lng, source) from the last track
+    point or check, whichever is newer."""
+    from field.models import TrackPoint
+
+    since = timezone.now() - MAX_SHIFT
+    ids = [o.pk for o in officers]
+    out: dict[int, tuple] = {}
+    for c in Check.objects.filter(user_id__in=ids, at__gte=since).order_by("user_id", "-at"):
+        out.setdefault(c.user_id, (c.at, c.lat, c.lng, "check"))
+    # The newest point of each recent patrol: one aggregate, then those points (never all of them).
+    from django.db.models import Max
+
+    from field.models import Patrol
+
+    latest = dict(
+        Patrol.objects.filter(user_id__in=ids, started_at__gte=since - MAX_SHIFT)
+        .annotate(last=Max("points__at"))
+        .exclude(last=None)
+        .values_list("pk", "last")
+    )
+    q = Q(pk__in=[])
+    for patrol_id, at in latest.items():
+        q |= Q(patrol_id=patrol_id, at=at)
+    for user_id, at, lat, lng in TrackPoint.objects.filter(q).values_list("patrol__user_id", "at", "lat", "lng"):
+        if at >= since and (user_id not in out or out[user_id][0] < at):
+            out[user_id] = (at, lat, lng, "track")
+    return out

@@ -10,4 +10,9 @@ urlpatterns = [
     path("station/", views.station, name="station"),
     path("diary/", views.diary, name="diary"),
     path("publicity/", views.publicity, name="publicity"),
+    path("patrol/", views.patrol, name="patrol"),
+    path("patrol/track/", views.track, name="track"),
+    path("tracks/", views.tracks, name="tracks"),
+    path("command/", views.command, name="command"),
+    path("command/positions/", views.command_positions, name="command_positions"),
 ]

@@ -5,7 +5,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,6 +37,7 @@ def home(request):
             "shifts": list(reversed(services.shifts(recent)))[:10],
             "hours_today": services.hours(user, today, today),
             "hours_month": services.hours(user, _month_start(today), today),
+            "patrol": services.open_patrol(user),
         },
     )
 
@@ -166,3 +167,121 @@ def publicity(request):
     )
     form.mark_errors()
     return render(request, "field/publicity.html", {"form": form, "recent": recent})
+
+
+@staff_required
+@require_POST
+def patrol(request):
+    """Start or stop a patrol (the phone page then posts positions every 30 s)."""
+    try:
+        if request.POST.get("action") == "stop":
+            services.patrol_stop(user=request.user)
+            messages.success(request, _("Patrol ended."))
+        else:
+            services.patrol_start(user=request.user)
+            messages.success(request, _("Patrol started: keep this page open; the position is sent every 30 seconds."))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect("field:home")
+
+
+@staff_required
+@require_POST
+def track(request):
+    """Positions from the phone during a patrol (JSON body ``{"points": [...]}``) → 201 / 400 JSON."""
+    import json
+
+    try:
+        body = json.loads(request.body or b"{}")
+        stored = services.track_add(user=request.user, points=body.get("points"))
+    except (ValueError, AttributeError):
+        return JsonResponse({"errors": {"points": [_("The positions cannot be read.")]}}, status=400)
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"points": exc.messages}
+        return JsonResponse({"errors": errors}, status=400)
+    return JsonResponse({"stored": stored}, status=201)
+
+
+def _patrol_lines(patrols) -> list[dict]:
+    """Each patrol as a line for the map: points (thinned to at most 2,000), start and end times."""
+    from field.models import TrackPoint
+
+    by_patrol: dict[int, list] = {}
+    rows = (
+        TrackPoint.objects.filter(patrol__in=patrols).order_by("patrol_id", "at").values_list("patrol_id", "lat", "lng")
+    )
+    for patrol_id, lat, lng in rows.iterator(chunk_size=5000):
+        by_patrol.setdefault(patrol_id, []).append([round(lat, 6), round(lng, 6)])
+    lines = []
+    for p in patrols:
+        points = by_patrol.get(p.pk, [])
+        step = max(1, len(points) // 2000)
+        lines.append(
+            {
+                "officer": p.user.display_name,
+                "start": timezone.localtime(p.started_at).strftime("%H:%M"),
+                "end": timezone.localtime(p.ended_at).strftime("%H:%M") if p.ended_at else "…",
+                "points": points[::step],
+            }
+        )
+    return [line for line in lines if line["points"]]
+
+
+@staff_required
+@require_GET
+def tracks(request):
+    """The day's patrol tracks on the map: the user's own, or (chief, admin) the station's."""
+    from field.models import Patrol
+
+    try:
+        day = dt.date.fromisoformat(request.GET.get("date", "")) if request.GET.get("date") else timezone.localdate()
+    except ValueError:
+        day = timezone.localdate()
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+    patrols = Patrol.objects.visible_to(request.user).filter(
+        started_at__gte=start, started_at__lt=start + dt.timedelta(days=1)
+    )
+    if not (request.user.role in (Role.CHIEF, Role.ADMIN) or request.user.is_superuser):
+        patrols = patrols.filter(user=request.user)
+    patrols = list(patrols.select_related("user").order_by("started_at")[:200])
+    return render(request, "field/tracks.html", {"day": day, "lines": _patrol_lines(patrols), "count": len(patrols)})
+
+
+def _command_officers(user):
+    if user.is_superuser or user.role == Role.ADMIN:
+        return list(User.objects.filter(is_active=True, role__in=(Role.OFFICER, Role.AUXILIARY))[:500])
+    return list(services.station_officers(user.station_id)[:500])
+
+
+@chief_required
+@require_GET
+def command(request):
+    """The command room: where the officers out in the community last were, refreshing itself."""
+    return render(request, "field/command.html", {})
+
+
+@chief_required
+@require_GET
+def command_positions(request):
+    officers = _command_officers(request.user)
+    positions = services.last_positions(officers)
+    rows = []
+    for o in officers:
+        pos = positions.get(o.pk)
+        if pos is None:
+            continue
+        at, lat, lng, source = pos
+        rows.append(
+            {
+                "id": o.pk,
+                "name": o.display_name,
+                "role": str(o.get_role_display()),
+                "at": timezone.localtime(at).strftime("%H:%M"),
+                "lat": lat,
+                "lng": lng,
+                "source": source,
+            }
+        )
+    return JsonResponse({"officers": rows, "updated": timezone.localtime().strftime("%H:%M:%S")})

@@ -12,5 +12,12 @@ ROUTES = {
     "field:check": Route(lambda w: reverse("field:check"), gated_post(STAFF)),
     "field:diary": Route(lambda w: reverse("field:diary"), gated_object(STAFF)),
     "field:publicity": Route(lambda w: reverse("field:publicity"), gated_object(STAFF)),
+    "field:patrol": Route(lambda w: reverse("field:patrol"), gated_post(STAFF)),
+    "field:track": Route(lambda w: reverse("field:track"), gated_post(STAFF)),
+    "field:tracks": Route(lambda w: reverse("field:tracks"), gated_object(STAFF)),
+    "field:command": Route(lambda w: reverse("field:command"), gated_object({"chief", "admin", "other_chief"})),
+    "field:command_positions": Route(
+        lambda w: reverse("field:command_positions"), gated_object({"chief", "admin", "other_chief"})
+    ),
     "field:station": Route(lambda w: reverse("field:station"), gated_object({"chief", "admin", "other_chief"})),
 }

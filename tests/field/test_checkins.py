@@ -119,7 +119,7 @@ def test_the_work_diary_compiles_the_day_from_the_records(world, as_user):
     visit_record(user=world.users["grid_worker"], building=world.building("甲一网格"), purpose="走访",
                  participants=[officer])  # fmt: skip
     dispute = make_dispute(world)
-    event = dispatch.event_report(
+    dispatch.event_report(
         user=world.users["volunteer"], category="noise", description="夜间噪音", lat=world.building("乙一网格").lat,
         lng=world.building("乙一网格").lng,
     )  # fmt: skip
@@ -135,3 +135,33 @@ def test_the_work_diary_compiles_the_day_from_the_records(world, as_user):
     assert dispute.reference in as_user("chief").get(reverse("field:diary") + f"?user={officer.pk}").content.decode()
     assert as_user("officer_b").get(reverse("field:diary") + f"?user={officer.pk}").status_code == 404
     assert as_user("other_chief").get(reverse("field:diary") + f"?user={officer.pk}").status_code == 404
+
+
+def test_a_patrol_records_its_track_and_the_command_room_sees_the_last_position(world, as_user):
+    import json
+
+    from field.models import TrackPoint
+
+    client = as_user("officer_a")
+    assert client.post(reverse("field:patrol"), {"action": "start"}).status_code == 302
+    b = world.building("甲一网格")
+    now = timezone.now()
+    points = [{"at": (now - dt.timedelta(seconds=20 * (2 - n))).isoformat(), "lat": b.lat + n * 1e-4, "lng": b.lng}
+              for n in range(3)]  # fmt: skip
+    response = client.post(reverse("field:track"), json.dumps({"points": points}), content_type="application/json")
+    assert response.status_code == 201 and response.json() == {"stored": 3}
+    again = client.post(reverse("field:track"), json.dumps({"points": points}), content_type="application/json")
+    assert again.json() == {"stored": 0}  # the same points twice are stored once
+    bad = client.post(reverse("field:track"), json.dumps({"points": [{"at": "x"}]}), content_type="application/json")
+    assert bad.status_code == 400 and "points" in bad.json()["errors"]
+    assert TrackPoint.objects.count() == 3
+    tracks = client.get(reverse("field:tracks")).content.decode()
+    assert world.users["officer_a"].display_name in tracks and str(round(b.lat + 2e-4, 6)) in tracks
+    data = as_user("chief").get(reverse("field:command_positions")).json()
+    mine = [o for o in data["officers"] if o["id"] == world.users["officer_a"].pk]
+    assert mine and abs(mine[0]["lat"] - (b.lat + 2e-4)) < 1e-9 and mine[0]["source"] == "track"
+    assert as_user("other_chief").get(reverse("field:command_positions")).json()["officers"] == []
+    assert client.get(reverse("field:command")).status_code == 404
+    client.post(reverse("field:patrol"), {"action": "stop"})
+    late = client.post(reverse("field:track"), json.dumps({"points": points}), content_type="application/json")
+    assert late.status_code == 400  # no patrol running

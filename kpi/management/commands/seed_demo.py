@@ -11,6 +11,7 @@ from faker import Faker
 
 from disputes import seed as disputes_seed
 from events import seed as events_seed
+from field import seed as field_seed
 from grid import seed as grid_seed
 from inspections import seed as inspections_seed
 from rentals import seed as rentals_seed
@@ -52,6 +53,7 @@ class Command(BaseCommand):
                 inspections_seed.seed_demo(rng=rng, out=self.stdout.write)
                 disputes_seed.seed_demo(rng=rng, out=self.stdout.write)
                 events_seed.seed_demo(rng=rng, out=self.stdout.write)
+                field_seed.seed_demo(rng=rng, out=self.stdout.write)
             else:
                 grid_seed.seed_city(
                     password=settings.DEMO_PASSWORD, rng=rng, fake=fake, out=self.stdout.write, progress=self._progress

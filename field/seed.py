@@ -1,0 +1,112 @@
+"""Demo community time: a month of check-ins, patrol tracks, visits made together and publicity
+for the demo officers and auxiliary, as rows (the services' rules hold: pairs of check-in and
+check-out, one open patrol at most, flags outside the officer's own grids)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.utils import timezone
+
+from accounts.models import User
+from field.models import Check, Kind, Patrol, Publicity, Topic, TrackPoint
+from grid.models import Building
+from grid.scope import forget_scope, scope_for
+from residents.models import Visit
+
+DEMO_STAFF = ("officer1", "officer2", "aux1")
+PURPOSES = ["入户走访", "出租屋核查", "独居老人探访", "反诈宣传入户", "矛盾纠纷排查", "重点人员走访"]
+PLACES = ["社区广场", "小区门口", "菜市场", "社区活动室", "学校门口", "超市门前"]
+
+
+def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
+def seed_demo(*, rng: random.Random, out=print, days: int = 30) -> dict:
+    """Idempotent: skipped once the demo staff have check-ins."""
+    staff = list(User.objects.filter(username__in=DEMO_STAFF).order_by("username"))
+    if not staff or Check.objects.filter(user__in=staff).exists():
+        out("  field: already seeded" if staff else "  field: no demo staff")
+        return {"created": False}
+    today = timezone.localdate()
+    checks, points, visits_with, publicity = [], [], [], []
+    patrol_count = 0
+    outside = list(Building.objects.order_by("id")[:400])
+    for user in staff:
+        forget_scope(user)
+        grids = sorted(scope_for(user).community_grid_ids)
+        buildings = list(Building.objects.filter(grid_id__in=grids).order_by("id"))
+        if not buildings:
+            continue
+        station_id = user.station_id or min(scope_for(user).station_ids)
+        team = {
+            b.grid_id: [
+                u for u in (b.grid.grid_worker, b.grid.auxiliary, b.grid.police_grid.officer) if u and u.pk != user.pk
+            ]
+            for b in Building.objects.filter(grid_id__in=grids).select_related(
+                "grid__grid_worker", "grid__auxiliary", "grid__police_grid__officer"
+            )
+        }
+        for back in range(days, 0, -1):
+            day = today - dt.timedelta(days=back)
+            if day.weekday() == 6 or rng.random() < 0.1:  # Sundays and the odd day at the station
+                continue
+            start_b = rng.choice(buildings)
+            flagged = rng.random() < 0.06  # now and then a check-in from outside the own grids
+            where = rng.choice([b for b in outside if b.grid_id not in grids] or buildings) if flagged else start_b
+            t_in = _at(day, 8, 30 + rng.randrange(30))
+            t_out = _at(day, 16, rng.randrange(50))
+            checks.append(Check(user=user, kind=Kind.IN, at=t_in, lat=where.lat, lng=where.lng, accuracy=12,
+                                grid_id=where.grid_id, station_id=station_id, inside=not flagged))  # fmt: skip
+            end_b = rng.choice(buildings)
+            checks.append(Check(user=user, kind=Kind.OUT, at=t_out, lat=end_b.lat, lng=end_b.lng, accuracy=15,
+                                grid_id=end_b.grid_id, station_id=station_id, inside=True))  # fmt: skip
+            # A patrol of about an hour through four of the officer's buildings, a point every 30 s.
+            p_start = _at(day, 10, rng.randrange(30))
+            patrol = Patrol(user=user, station_id=station_id, started_at=p_start,
+                            ended_at=p_start + dt.timedelta(minutes=60))  # fmt: skip
+            patrol.save()
+            patrol_count += 1
+            stops = [rng.choice(buildings) for _ in range(4)]
+            n = 120
+            for k in range(n):
+                seg = min(int(k / n * (len(stops) - 1)), len(stops) - 2)
+                f = k / n * (len(stops) - 1) - seg
+                a, b = stops[seg], stops[seg + 1]
+                points.append(TrackPoint(
+                    patrol=patrol, at=p_start + dt.timedelta(seconds=30 * k),
+                    lat=a.lat + (b.lat - a.lat) * f + rng.uniform(-2e-5, 2e-5),
+                    lng=a.lng + (b.lng - a.lng) * f + rng.uniform(-2e-5, 2e-5), accuracy=8,
+                ))  # fmt: skip
+            # Two or three visits a day, one in three made together with a colleague of the grid.
+            for _ in range(rng.randrange(2, 4)):
+                b = rng.choice(buildings)
+                v = Visit.objects.create(user=user, building=b, source="manual", purpose=rng.choice(PURPOSES),
+                                         grid_id=b.grid_id)  # fmt: skip
+                Visit.objects.filter(pk=v.pk).update(at=_at(day, rng.randrange(11, 16), rng.randrange(60)))
+                if team.get(b.grid_id) and rng.random() < 0.33:
+                    visits_with.append((v, rng.choice(team[b.grid_id])))
+            if rng.random() < 0.15:
+                b = rng.choice(buildings)
+                publicity.append(Publicity(
+                    user=user, held_on=day, topic=rng.choice(Topic.values), place=rng.choice(PLACES), grid_id=b.grid_id,
+                    leaflets=rng.randrange(30, 300), people=rng.randrange(20, 200), notes="",
+                ))  # fmt: skip
+        # Out in the community right now (the command room has someone to show).
+        if user.username != "officer2":
+            here = rng.choice(buildings)
+            checks.append(Check(user=user, kind=Kind.IN, at=timezone.now() - dt.timedelta(minutes=rng.randrange(20, 120)),
+                                lat=here.lat, lng=here.lng, accuracy=10, grid_id=here.grid_id, station_id=station_id,
+                                inside=True))  # fmt: skip
+    Check.objects.bulk_create(checks, batch_size=2000)
+    TrackPoint.objects.bulk_create(points, batch_size=5000)
+    Publicity.objects.bulk_create(publicity)
+    for visit, colleague in visits_with:
+        visit.participants.add(colleague)
+    out(
+        f"  field: {len(checks)} check-ins and check-outs, {patrol_count} patrols ({len(points)} track points), "
+        f"{len(visits_with)} visits made together, {len(publicity)} publicity activities"
+    )
+    return {"created": True}
