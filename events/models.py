@@ -80,6 +80,15 @@ class Event(models.Model):
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.APP)
     tier = models.PositiveSmallIntegerField(_("tier"), choices=Tier.choices, default=Tier.GRID)
     department = models.CharField(_("department"), max_length=100, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("dispatched to"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("An urgent event the command room sent to the nearest officer."),
+    )
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("handled by"),

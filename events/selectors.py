@@ -34,7 +34,17 @@ def tasks_q(user) -> Q:
         waiting |= Q(tier=Tier.POLICE_GRID, grid__police_grid__officer=user)
     if user.role == Role.CHIEF and user.station_id:
         waiting |= Q(tier__gte=Tier.STATION, grid__police_grid__station_id=user.station_id)
+    waiting = (waiting & Q(assigned_to__isnull=True)) | Q(assigned_to=user)
     return q | (Q(state=State.REPORTED) & waiting & ~Q(reporter=user))
+
+
+def urgent_for(user):
+    """Urgent events the command room dispatched to the user, not yet accepted (the phone shows them)."""
+    return (
+        Event.objects.filter(assigned_to=user, state=State.REPORTED)
+        .select_related("grid", "building")
+        .order_by("accept_by")
+    )
 
 
 def tasks_for(user):

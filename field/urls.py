@@ -15,4 +15,6 @@ urlpatterns = [
     path("tracks/", views.tracks, name="tracks"),
     path("command/", views.command, name="command"),
     path("command/positions/", views.command_positions, name="command_positions"),
+    path("command/dispatch/", views.dispatch_urgent, name="dispatch"),
+    path("urgent/", views.urgent, name="urgent"),
 ]

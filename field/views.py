@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import STAFF_ROLES, Role, User
 from accounts.permissions import role_required
+from events import selectors as event_selectors
 from field import services
 from field.models import Check, Kind
 
@@ -38,6 +39,7 @@ def home(request):
             "hours_today": services.hours(user, today, today),
             "hours_month": services.hours(user, _month_start(today), today),
             "patrol": services.open_patrol(user),
+            "urgent": list(event_selectors.urgent_for(user)[:5]),
         },
     )
 
@@ -255,11 +257,73 @@ def _command_officers(user):
     return list(services.station_officers(user.station_id)[:500])
 
 
+def _urgent_candidates(user):
+    """Open urgent events of the chief's area not yet accepted, each with the nearest officer out in
+    the community (by their last position)."""
+    from events.dispatch import URGENT_CATEGORIES, _metres
+    from events.models import Event, State
+
+    events = list(
+        Event.objects.visible_to(user)
+        .filter(state=State.REPORTED, category__in=URGENT_CATEGORIES)
+        .select_related("grid", "building", "assigned_to")
+        .order_by("-reported_at")[:20]
+    )
+    officers = _command_officers(user)
+    positions = services.last_positions(officers)
+    by_id = {o.pk: o for o in officers}
+    for e in events:
+        options = sorted(
+            (_metres(e.lat, e.lng, lat, lng), by_id[uid])
+            for uid, (_at, lat, lng, _src) in positions.items()
+            if uid != e.reporter_id
+        )
+        e.nearest = options[0][1] if options else None
+        e.nearest_m = round(options[0][0]) if options else None
+    return events
+
+
 @chief_required
 @require_GET
 def command(request):
-    """The command room: where the officers out in the community last were, refreshing itself."""
-    return render(request, "field/command.html", {})
+    """The command room: where the officers out in the community last were, refreshing itself, and
+    the open urgent events with the nearest officer to send each to."""
+    return render(request, "field/command.html", {"urgent": _urgent_candidates(request.user)})
+
+
+@chief_required
+@require_POST
+def dispatch_urgent(request):
+    from events import dispatch as event_dispatch
+    from events import selectors as event_selectors
+
+    event = event_selectors.get_event_for_user(request.user, request.POST.get("event") or 0)
+    candidates = {e.pk: e for e in _urgent_candidates(request.user)}
+    chosen = candidates.get(event.pk)
+    if chosen is None or chosen.nearest is None:
+        messages.error(request, _("No officer out in the community to send it to."))
+        return redirect("field:command")
+    try:
+        event_dispatch.event_dispatch_urgent(
+            event=event, by=request.user, officer=chosen.nearest, metres=chosen.nearest_m
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request, _("Sent to %(name)s: it shows on their phone now.") % {"name": chosen.nearest.display_name}
+        )
+    return redirect("field:command")
+
+
+@staff_required
+@require_GET
+def urgent(request):
+    """The urgent events sent to the user (the phone page polls this every 15 seconds)."""
+    from events import selectors as event_selectors
+
+    return render(request, "field/_urgent.html", {"urgent": list(event_selectors.urgent_for(request.user)[:5])})
 
 
 @chief_required

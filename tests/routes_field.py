@@ -19,5 +19,7 @@ ROUTES = {
     "field:command_positions": Route(
         lambda w: reverse("field:command_positions"), gated_object({"chief", "admin", "other_chief"})
     ),
+    "field:dispatch": Route(lambda w: reverse("field:dispatch"), gated_post({"chief", "admin", "other_chief"})),
+    "field:urgent": Route(lambda w: reverse("field:urgent"), gated_object(STAFF)),
     "field:station": Route(lambda w: reverse("field:station"), gated_object({"chief", "admin", "other_chief"})),
 }

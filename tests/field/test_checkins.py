@@ -165,3 +165,30 @@ def test_a_patrol_records_its_track_and_the_command_room_sees_the_last_position(
     client.post(reverse("field:patrol"), {"action": "stop"})
     late = client.post(reverse("field:track"), json.dumps({"points": points}), content_type="application/json")
     assert late.status_code == 400  # no patrol running
+
+
+def test_the_command_room_sends_an_urgent_event_to_the_nearest_officer_who_sees_it_at_once(world, as_user):
+    from events import dispatch
+    from events.models import Event, State, Tier
+
+    near_b, far_b = world.building("甲一网格"), world.building("乙一网格")
+    services.check(user=world.users["officer_a"], kind=Kind.IN, lat=near_b.lat + 1e-4, lng=near_b.lng)
+    services.check(user=world.users["officer_b"], kind=Kind.IN, lat=far_b.lat, lng=far_b.lng)
+    event = dispatch.event_report(
+        user=world.users["volunteer"], category="safety", description="有人持刀争吵", lat=near_b.lat, lng=near_b.lng
+    )
+    chief = as_user("chief")
+    page = chief.get(reverse("field:command")).content.decode()
+    assert event.reference in page and world.users["officer_a"].display_name in page
+    assert chief.post(reverse("field:dispatch"), {"event": event.pk}).status_code == 302
+    event.refresh_from_db()
+    assert event.assigned_to == world.users["officer_a"] and event.state == State.REPORTED
+    assert event.tier == Tier.POLICE_GRID and event.log.filter(action="dispatched").exists()
+    # The officer's phone page shows it (and its 15-second poll), the grid worker no longer may take it.
+    assert event.reference not in as_user("officer_b").get(reverse("field:urgent")).content.decode()
+    urgent = as_user("officer_a").get(reverse("field:urgent")).content.decode()
+    assert 'hx-trigger="every 15s"' in urgent and reverse("events:detail", args=[event.pk]) in urgent
+    assert [u.username for u in dispatch.candidates(event)] == ["officer_a"]
+    dispatch.event_accept(event=event, user=world.users["officer_a"])
+    assert Event.objects.get(pk=event.pk).handler == world.users["officer_a"]
+    assert as_user("officer_a").post(reverse("field:dispatch"), {"event": event.pk}).status_code == 404
