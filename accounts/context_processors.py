@@ -52,7 +52,19 @@ def _menu(user) -> list[dict]:
                 {"label": _("Command room"), "url": reverse("field:command"), "icon": "broadcast"},
                 {"label": _("Officers in the community"), "url": reverse("field:station"), "icon": "people"},
             ]
+        work += [
+            {"label": _("Noise sensors"), "url": reverse("noise:sensors"), "icon": "soundwave"},
+            {"label": _("Noise alerts"), "url": reverse("noise:alerts"), "icon": "bell"},
+        ]
         menu.append({"label": _("Community work"), "icon": "geo-alt", "children": work})
+    if su or role in GRID_ROLES:
+        topics = [
+            {"label": _("Community meetings"), "url": reverse("topics:meetings"), "icon": "cup-hot"},
+            {"label": _("Topics ledger"), "url": reverse("topics:ledger"), "icon": "list-check"},
+        ]
+        if su or role != Role.VOLUNTEER:
+            topics.append({"label": _("Record a meeting"), "url": reverse("topics:meeting_create"), "icon": "plus-lg"})
+        menu.append({"label": _("民生茶馆"), "icon": "cup-hot", "children": topics})
     if su or role in ADDRESS_EDITOR_ROLES:
         menu.append(
             {

@@ -10,6 +10,7 @@ from events import selectors as event_selectors
 from grid import selectors as grid_selectors
 from grid.models import CommunityGrid, PoliceGrid
 from inspections.loop import ledger_counts
+from noise import selectors as noise_selectors
 from rentals.models import DeclarationStatus, RentalDeclaration
 from residents.models import House, Person
 
@@ -17,6 +18,8 @@ from residents.models import House, Person
 def home_figures(user) -> dict:
     """The figures a user's home page shows, all computed through ``visible_to``."""
     figures = {"role": user.role}
+    # A property contact of a noise sensor (any role) finds its open alerts on the home page.
+    figures["noise_alerts"] = noise_selectors.open_alerts_for_contact(user)
     if user.role == Role.LANDLORD:
         mine = RentalDeclaration.objects.of_landlord(user)
         figures["declarations"] = mine.count()

@@ -14,7 +14,7 @@ from tests.factories import BuildingFactory, CommunityGridFactory, centre
 
 # route -> pinned ceiling. Every page: user, scope (one query, cached for the request), then
 ROUTES = {
-    "home": 20,  # + seven counts, due/overdue hazards (one), open disputes and follow-ups due (two), open and
+    "home": 21,  # + open noise alerts of a property contact (one), seven counts, due/overdue hazards (one), open disputes and follow-ups due (two), open and
     # overdue events, my event tasks, my events to rate (three), the chief's police-grid table and two figures,
     # my grids (two)
     "grid:map": 1,  # the page only; the map fetches its layers itself
@@ -48,6 +48,11 @@ ROUTES = {
     "mediationsession-list": 6,  # + count, page, mediators, parties present, agreements
     "followup-list": 4,
     "mediator-list": 4,
+    # Noise: + count, page (+ the open alerts first).
+    "noise:sensors": 3,
+    "noise:alerts": 5,
+    "noisesensor-list": 4,
+    "noisealert-list": 4,
 }
 
 

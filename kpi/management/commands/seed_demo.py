@@ -14,8 +14,10 @@ from events import seed as events_seed
 from field import seed as field_seed
 from grid import seed as grid_seed
 from inspections import seed as inspections_seed
+from noise import seed as noise_seed
 from rentals import seed as rentals_seed
 from residents import seed as residents_seed
+from topics import seed as topics_seed
 
 SEED = 20261122
 DEMO_USERS = [
@@ -54,6 +56,8 @@ class Command(BaseCommand):
                 disputes_seed.seed_demo(rng=rng, out=self.stdout.write)
                 events_seed.seed_demo(rng=rng, out=self.stdout.write)
                 field_seed.seed_demo(rng=rng, out=self.stdout.write)
+                noise_seed.seed_demo(rng=rng, out=self.stdout.write)
+                topics_seed.seed_demo(rng=rng, out=self.stdout.write)
             else:
                 grid_seed.seed_city(
                     password=settings.DEMO_PASSWORD, rng=rng, fake=fake, out=self.stdout.write, progress=self._progress
@@ -66,6 +70,8 @@ class Command(BaseCommand):
                 inspections_seed.seed_city(rng=rng, out=self.stdout.write)
                 disputes_seed.seed_city(rng=rng, out=self.stdout.write)
                 events_seed.seed_city(rng=rng, out=self.stdout.write)
+                noise_seed.seed_city(rng=rng, out=self.stdout.write)
+                topics_seed.seed_city(rng=rng, out=self.stdout.write)
         self.stdout.write(self.style.SUCCESS(f"Done in {time.monotonic() - started:.1f} s."))
         if scale == "demo" and not quiet_logins:
             self.stdout.write("")
