@@ -53,6 +53,10 @@ def _menu(user) -> list[dict]:
                 {"label": _("Officers in the community"), "url": reverse("field:station"), "icon": "people"},
             ]
         work += [
+            {"label": _("Incidents"), "url": reverse("incidents:list"), "icon": "list-ul"},
+            {"label": _("Incident heat map"), "url": reverse("incidents:map"), "icon": "fire"},
+            {"label": _("Hotspots and year-on-year"), "url": reverse("incidents:hotspots"), "icon": "bar-chart"},
+            {"label": _("Import incidents"), "url": reverse("incidents:import"), "icon": "upload"},
             {"label": _("Noise sensors"), "url": reverse("noise:sensors"), "icon": "soundwave"},
             {"label": _("Noise alerts"), "url": reverse("noise:alerts"), "icon": "bell"},
         ]
