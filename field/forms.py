@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import STAFF_ROLES, User
 from field.models import Topic
@@ -9,7 +10,7 @@ from grid.models import CommunityGrid
 
 class PublicityForm(forms.Form):
     held_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    topic = forms.ChoiceField(label=_("Topic"), choices=Topic.choices)
+    topic = forms.ChoiceField(label=pgettext_lazy("publicity", "Topic"), choices=Topic.choices)
     grid = forms.ModelChoiceField(label=_("Community grid"), queryset=CommunityGrid.objects.none())
     place = forms.CharField(label=_("Place"), max_length=100)
     leaflets = forms.IntegerField(label=_("Leaflets handed out"), min_value=0, max_value=100_000, initial=0)

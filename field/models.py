@@ -7,6 +7,7 @@ hours cannot be gamed quietly. Rows are the officer's own; the chief sees the st
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grid.models import CommunityGrid, Station
 from grid.querysets import ScopedQuerySet
@@ -73,7 +74,7 @@ class Publicity(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("together with"), blank=True, related_name="+"
     )
     held_on = models.DateField(_("date"), db_index=True)
-    topic = models.CharField(_("topic"), max_length=20, choices=Topic.choices)
+    topic = models.CharField(pgettext_lazy("publicity", "topic"), max_length=20, choices=Topic.choices)
     place = models.CharField(_("place"), max_length=100)
     grid = models.ForeignKey(
         CommunityGrid, verbose_name=_("community grid"), on_delete=models.PROTECT, related_name="+"

@@ -48,6 +48,11 @@ SHOTS = [
     ("event-officer1-phone", "officer1", PHONE, "/events/{event}/", None),
     ("events-leaderboard-volunteer1-phone", "volunteer1", PHONE, "/events/leaderboard/", None),
     ("events-chief-desktop", "chief", DESKTOP, "/events/", None),
+    ("command-chief-desktop", "chief", DESKTOP, "/field/command/", "#fq-command-list li"),
+    ("heatmap-chief-desktop", "chief", DESKTOP, "/incidents/map/", None),
+    ("field-officer1-phone", "officer1", PHONE, "/field/", None),
+    ("noise-officer1-phone", "officer1", PHONE, "/noise/alerts/", None),
+    ("topics-chief-desktop", "chief", DESKTOP, "/topics/ledger/", None),
 ]
 
 

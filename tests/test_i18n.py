@@ -194,7 +194,8 @@ def source_msgids() -> dict[str, str]:
             found.setdefault(m.group(2), where)
         for m in TEMPLATE_TRANSLATE.finditer(text):
             if "context" not in m.group(3):
-                found.setdefault(m.group(2), where)
+                # Like blocktranslate, {% translate %} looks its msgid up with every % doubled.
+                found.setdefault(m.group(2).replace("%", "%%"), where)
         for m in TEMPLATE_BLOCK.finditer(text):
             options, body = m.group(1), m.group(2)
             if "context" in options or "trimmed" in options:
