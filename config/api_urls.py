@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.api import TokenLoginView
 from disputes import api as disputes_api
 from events import api as events_api
+from field import api as field_api
 from grid import api as grid_api
 from incidents import api as incidents_api
 from inspections import api as inspections_api
@@ -34,7 +35,7 @@ router.register("disputes/mediators", disputes_api.MediatorViewSet, basename="me
 router.register("disputes/sessions", disputes_api.SessionViewSet, basename="mediationsession")
 router.register("disputes/followups", disputes_api.FollowUpViewSet, basename="followup")
 
-for _app in (noise_api, incidents_api, topics_api):
+for _app in (noise_api, incidents_api, topics_api, field_api):
     _app.register(router)
 
 urlpatterns = [

@@ -9,6 +9,12 @@ from tests.incidents.helpers import csv_file, row
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _pages_in_english(settings):
+    """These tests read the pages' English msgids: render them in English (the default is zh-hans)."""
+    settings.LANGUAGE_CODE = "en"
+
+
 def test_upload_runs_the_import_in_the_background_and_shows_the_job(world, as_user, django_capture_on_commit_callbacks):
     client = as_user("officer_a")
     upload = csv_file([row("6401062026000001", "2026-05-01 21:35", "治安", world.a1)])

@@ -16,6 +16,12 @@ from tests.noise.helpers import NAME, batch, night_alert, sensor
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _pages_in_english(settings):
+    """These tests read the pages' English msgids: render them in English (the default is zh-hans)."""
+    settings.LANGUAGE_CODE = "en"
+
+
 def test_the_officer_registers_a_sensor_and_sees_its_key_once(world, as_user, english):
     b = world.building("甲一网格")
     client = as_user("officer_a")

@@ -3,11 +3,18 @@ actions on the topic page, the ledger's filters and rates, read-only volunteers.
 
 import datetime as dt
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.topics.helpers import meeting, plan, topic
 from topics.models import Meeting, State, Topic
+
+
+@pytest.fixture(autouse=True)
+def _pages_in_english(settings):
+    """These tests read the pages' English msgids: render them in English (the default is zh-hans)."""
+    settings.LANGUAGE_CODE = "en"
 
 
 def _form(world, **over):
