@@ -9,12 +9,10 @@ order (so agreement numbers follow the calendar), each with the clock set to its
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import io
 import random
 from dataclasses import dataclass, field
-from unittest import mock
 
 from django.db import connection
 from django.db.models import Max
@@ -41,6 +39,7 @@ from disputes.models import (
 )
 from grid.models import CommunityGrid, Station
 from lib import gb11643
+from lib.clock import seed_clock
 from residents.models import Person, Residence, Venue
 from residents.seed import GIVEN, SURNAMES
 
@@ -214,17 +213,6 @@ RECURRED_NOTES = [
 ]
 NEWCOMER_AREAS = ["640202", "640302", "640402", "640502", "622901", "152921", "610402"]
 ROLE_ORDER = [PartyRole.APPLICANT, PartyRole.RESPONDENT, PartyRole.THIRD]
-
-
-@contextlib.contextmanager
-def _clock(at: dt.datetime):
-    """``timezone.now()`` is ``at`` inside: the demo's steps happen when they are planned to.
-
-    The demo plays months of work in seconds; the services stamp what they record with ``now``
-    (and a signed agreement's PDF prints its dates), so each step runs with the clock set back.
-    Seeding is single-threaded; nothing else runs meanwhile."""
-    with mock.patch.object(timezone, "now", return_value=at):
-        yield
 
 
 def _weighted(rng: random.Random, weights: dict):
@@ -520,7 +508,7 @@ class Demo:
         """One step, on the services, with the clock at ``at``: whatever they stamp with ``now`` (the
         timeline, signatures, the archived PDF's dates, the follow-up schedule) is then as planned."""
         rng = self.rng
-        with _clock(at):
+        with seed_clock(at):
             if kind == "create":
                 plan.dispute = services.dispute_create(user=plan.officer, **plan.create)
             elif kind == "assign":

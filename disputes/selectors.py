@@ -29,6 +29,7 @@ from disputes.models import (
     Party,
 )
 from grid.models import CommunityGrid
+from grid.selectors import grid_filter
 from residents.models import Person
 
 REPEAT_WINDOW_DAYS = 90
@@ -94,12 +95,7 @@ class LedgerFilters:
 
 def ledger_filters(user, params) -> LedgerFilters:
     """Filters from the query string; a grid the user cannot see is a 404, nonsense is ignored."""
-    grid = None
-    raw = (params.get("grid") or "").strip()
-    if raw:
-        if not raw.isdigit():
-            raise Http404
-        grid = get_object_or_404(CommunityGrid.objects.visible_to(user), pk=int(raw))
+    grid = grid_filter(user, params)
     officer = (params.get("officer") or "").strip()
     state = (params.get("state") or "").strip()
     category = (params.get("category") or "").strip()

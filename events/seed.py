@@ -13,7 +13,6 @@ small simulation of the services (no photos); the timeline has a row for each st
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import heapq
 import io
@@ -22,7 +21,6 @@ import math
 import random
 import secrets
 from dataclasses import dataclass, field
-from unittest import mock
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -38,6 +36,7 @@ from accounts.models import Role, User
 from events import dispatch
 from events.models import OPEN_STATES, Category, Event, PointAward, State, Tier
 from grid.models import Building, CommunityGrid, Station
+from lib.clock import seed_clock
 
 # --- what people report, and what was done ---------------------------------------------------------
 
@@ -137,16 +136,6 @@ REOPEN_REASONS = [
 JOIN_NOTES = ["我也看到了", "同一个问题，附近居民都在说", "今天早上还是这样", "", ""]
 RATINGS = {5: 50, 4: 30, 3: 10, 2: 6, 1: 4}
 RATINGS_AFTER_REOPEN = {5: 15, 4: 35, 3: 30, 2: 12, 1: 8}
-
-
-@contextlib.contextmanager
-def _clock(at: dt.datetime):
-    """``timezone.now()`` is ``at`` inside: the demo's steps happen when they are planned to.
-
-    (A copy of ``disputes.seed._clock``: the services stamp what they record with ``now``, so each
-    step runs with the clock set back. Seeding is single-threaded; nothing else runs meanwhile.)"""
-    with mock.patch.object(timezone, "now", new=lambda: at):  # a plain function: no Mock built per step
-        yield
 
 
 _CUMULATIVE = {}
@@ -434,7 +423,7 @@ class Demo:
                 self.photos_left -= 1
                 self.made["photos"] += 1
             where = {"lat": plan.point[0], "lng": plan.point[1]} if plan.point else {"building": plan.building}
-            with _clock(at):
+            with seed_clock(at):
                 plan.event = dispatch.event_report(
                     user=plan.reporter, category=plan.category, description=plan.case[0].format(place=place),
                     photos=photos, **where,
@@ -443,7 +432,7 @@ class Demo:
         step, e = plan.script[plan.pos], plan.event
         plan.pos += 1
         kind = step[0]
-        with _clock(at):
+        with seed_clock(at):
             if kind == "late":
                 if at not in self.ticks:
                     self.ticks.add(at)
@@ -480,7 +469,7 @@ class Demo:
         """Someone else saw it too: they add to the open event instead of filing a duplicate."""
         if plan.event is None:
             return
-        with _clock(at):
+        with seed_clock(at):
             try:
                 dispatch.event_join(event=plan.event, user=user, note=self.rng.choice(JOIN_NOTES))
             except ValidationError:  # closed by then, or they were already on it

@@ -30,6 +30,7 @@ from events import dispatch, selectors
 from events.forms import EscalateForm, HandleForm, JoinForm, RateForm, ReopenForm, ReportForm
 from events.models import OPEN_STATES, Category, Event, EventPhoto, PhotoKind, State, Tier, TierLimit
 from grid.models import Building, CommunityGrid
+from grid.selectors import grid_filter
 
 grid_roles = role_required(GRID_ROLES)
 limit_editors = role_required({Role.CHIEF, Role.ADMIN})
@@ -367,12 +368,7 @@ def mine(request):
 
 def _list_filters(user, params) -> dict:
     """Filters from the query string; a grid the user cannot see is a 404, nonsense is ignored."""
-    grid = None
-    raw = (params.get("grid") or "").strip()
-    if raw:
-        if not raw.isdigit():
-            raise Http404
-        grid = get_object_or_404(CommunityGrid.objects.visible_to(user), pk=int(raw))
+    grid = grid_filter(user, params)
     state = (params.get("state") or "").strip()
     category = (params.get("category") or "").strip()
     tier = (params.get("tier") or "").strip()

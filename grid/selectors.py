@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
@@ -26,6 +27,17 @@ def get_community_grid_for_user(user, pk) -> CommunityGrid:
         "police_grid__station", "police_grid__officer", "grid_worker", "auxiliary"
     )
     return get_object_or_404(qs, pk=pk)
+
+
+def grid_filter(user, params) -> CommunityGrid | None:
+    """The ``grid`` of a list page's query string: None when absent, 404 when it is not an id of a
+    grid the user may see (the one rule every ledger and list filter follows)."""
+    raw = (params.get("grid") or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Http404
+    return get_community_grid_for_user(user, int(raw))
 
 
 def get_building_for_user(user, pk) -> Building:

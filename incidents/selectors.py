@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from grid.models import CommunityGrid
-from grid.selectors import get_community_grid_for_user
+from grid.selectors import grid_filter
 from incidents.models import CATEGORY_ZH, Category, HeatCell, Incident, cell_centre
 
 HEAT_DEFAULT_DAYS = 365
@@ -43,12 +43,7 @@ def filters_from(user, params, *, default_days: int | None = None) -> Filters:
     category = (params.get("category") or "").strip()
     if category not in Category.values:
         category = ""
-    grid = None
-    raw = (params.get("grid") or "").strip()
-    if raw:
-        if not raw.isdigit():
-            raise Http404
-        grid = get_community_grid_for_user(user, int(raw))
+    grid = grid_filter(user, params)
     start, end = _date(params.get("start")), _date(params.get("end"))
     if default_days:  # a period is needed: fill in what is missing
         if end is None:

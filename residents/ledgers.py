@@ -31,7 +31,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import CharField, Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Concat
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -41,7 +40,7 @@ from accounts.services import audit
 from documents import excel
 from documents.excel import Column, ExcelError
 from grid.models import Building, CommunityGrid
-from grid.selectors import get_community_grid_for_user
+from grid.selectors import grid_filter
 from lib import gb11643
 from residents import services
 from residents.models import (
@@ -147,12 +146,7 @@ class LedgerFilters:
 
 def ledger_filters(user, params) -> LedgerFilters:
     """Filters from a query dict. A ``grid`` the user cannot see (or no id at all) is a 404."""
-    grid = None
-    raw = (params.get("grid") or "").strip()
-    if raw:
-        if not raw.isdigit():
-            raise Http404
-        grid = get_community_grid_for_user(user, int(raw))
+    grid = grid_filter(user, params)
     return LedgerFilters(
         q=(params.get("q") or "").strip()[:100],
         grid=grid,

@@ -9,15 +9,14 @@ time. ``seed_city``: 20,000 topics (2,500 meetings) over the city grids, streame
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import random
-from unittest import mock
 
 from django.db import connection
 from django.utils import timezone
 
 from grid.models import CommunityGrid, Station
+from lib.clock import seed_clock
 from topics import services
 from topics.models import Category, ResponsibleParty, State, Topic
 
@@ -77,14 +76,6 @@ DAYS_AGO = [118, 100, 84, 66, 48, 30, 14, 3]
 PLACES = ["民生茶馆", "社区议事厅", "民生茶馆", "小区广场", "党群服务中心"]
 
 
-@contextlib.contextmanager
-def _clock(at: dt.datetime):
-    """``timezone.now()`` is ``at`` inside: the demo's steps happen when they are planned to.
-    Seeding is single-threaded; nothing else runs meanwhile."""
-    with mock.patch.object(timezone, "now", return_value=at):
-        yield
-
-
 def _host(grid: CommunityGrid):
     return grid.grid_worker or grid.auxiliary or grid.police_grid.officer
 
@@ -136,7 +127,7 @@ def seed_demo(*, rng: random.Random, out=print, meetings: int = 8) -> dict:
         if k in (1, 4):  # two of the meetings raise something that turns out not to be solvable
             title, cat, _reason = UNSOLVABLE[0 if k == 1 else 1]
             inputs.append(services.TopicInput(raised_by=rng.choice(RAISERS), title=title, category=cat))
-        with _clock(held + dt.timedelta(hours=2)):
+        with seed_clock(held + dt.timedelta(hours=2)):
             meeting = services.meeting_create(
                 user=host, grid=grid, held_at=held, place=rng.choice(PLACES), attendees="\n".join(names),
                 attendee_count=len(names) + rng.randint(5, 25), notes="会议由网格员主持，社区民警参加。",
@@ -160,19 +151,19 @@ def _play(rng: random.Random, topic: Topic, user, held: dt.datetime, today: dt.d
         return  # raised, no plan yet
     plan_at = held + dt.timedelta(days=rng.randint(1, 4), hours=2)
     if unsolvable:
-        with _clock(plan_at):
+        with seed_clock(plan_at):
             services.topic_unsolvable(user=user, topic=topic, reason=unsolvable[2])
         return
     _t, _c, _d, plan, party, name, result = row
     due = timezone.localdate(plan_at) + dt.timedelta(days=rng.choice([14, 21, 30, 45]))
-    with _clock(plan_at):
+    with seed_clock(plan_at):
         services.topic_plan(user=user, topic=topic, plan=plan, responsible_party=party, responsible_name=name,
                             due_on=due)  # fmt: skip
     elapsed = (today - timezone.localdate(plan_at)).days
     if elapsed < 3 or roll < 0.15:
         return  # planned
     progress_at = plan_at + dt.timedelta(days=rng.randint(2, max(2, min(elapsed - 1, 12))))
-    with _clock(progress_at):
+    with seed_clock(progress_at):
         services.topic_progress(user=user, topic=topic, note="已与责任单位对接，正在推进：" + plan[:40])
     if elapsed < 15 or roll < 0.35:
         return  # in progress (past its due date if the meeting was long ago)
@@ -181,7 +172,7 @@ def _play(rng: random.Random, topic: Topic, user, held: dt.datetime, today: dt.d
     close_day = due + dt.timedelta(days=rng.randint(3, 15)) if late else due - dt.timedelta(days=rng.randint(0, 10))
     close_day = max(close_day, timezone.localdate(progress_at) + dt.timedelta(days=1))
     close_day = min(close_day, today)
-    with _clock(_at(close_day, 16)):
+    with seed_clock(_at(close_day, 16)):
         services.topic_close(user=user, topic=topic, result=result)
 
 

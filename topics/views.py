@@ -16,8 +16,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import GRID_ROLES
 from accounts.permissions import role_required
 from grid.models import CommunityGrid
+from grid.selectors import grid_filter
 from topics import selectors, services
 from topics.forms import CloseForm, MeetingForm, PlanForm, ProgressForm, TopicFormSet, UnsolvableForm
 from topics.models import PLACES, Category, State, Topic
@@ -289,12 +289,7 @@ def topic_unsolvable(request, pk):
 
 
 def _filters(user, params) -> dict:
-    grid = None
-    raw = (params.get("grid") or "").strip()
-    if raw:
-        if not raw.isdigit():
-            raise Http404
-        grid = get_object_or_404(CommunityGrid.objects.visible_to(user), pk=int(raw))
+    grid = grid_filter(user, params)
     state = (params.get("state") or "").strip()
     category = (params.get("category") or "").strip()
     period = (params.get("period") or "").strip()
