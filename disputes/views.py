@@ -41,6 +41,7 @@ from disputes.models import (
 )
 from documents.signatures import signature_from_data_url
 from grid.models import Building
+from lib.forms import add_service_errors
 from residents.models import Person
 from residents.selectors import persons_for_user
 
@@ -54,18 +55,6 @@ SEARCH_LIMIT_PERSONS = 10
 def _no_store(response):
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    """A service's ValidationError onto the form: by field where the form has it, else on top."""
-    if not hasattr(exc, "error_dict"):
-        for message in exc.messages:
-            form.add_error(None, message)
-        return
-    for key, msgs in exc.message_dict.items():
-        field = key if key in form.fields else None
-        for message in msgs:
-            form.add_error(field, message)
 
 
 # --- intake -----------------------------------------------------------------------------------
@@ -190,7 +179,7 @@ def create(request):
                     )
                     rest = {k: v for k, v in exc.message_dict.items() if k not in party_keys}
                     if rest:
-                        _add_errors(form, ValidationError(rest))
+                        add_service_errors(form, ValidationError(rest))
                 else:
                     messages.success(request, _("Dispute %(ref)s recorded.") % {"ref": dispute.reference})
                     return redirect("disputes:detail", pk=dispute.pk)
@@ -345,7 +334,7 @@ def assign(request, pk):
             try:
                 services.dispute_assign(dispute=dispute, user=request.user, mediators=form.cleaned_data["mediators"])
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Mediators assigned."))
                 return redirect("disputes:detail", pk=dispute.pk)
@@ -384,7 +373,7 @@ def session_create(request, pk):
                     referred_department=data["referred_department"], facts=data["facts"], terms=data["terms"],
                 )  # fmt: skip
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 return _after_session(request, dispute, session)
     else:
@@ -522,7 +511,7 @@ def followup_record(request, pk):
                     kept=form.kept_value(), note=form.cleaned_data["note"],
                 )  # fmt: skip
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 dispute.refresh_from_db(fields=["state"])
                 if form.kept_value() is False:

@@ -19,8 +19,6 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django_filters import rest_framework as filters
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import build_choice_field
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -34,6 +32,7 @@ from accounts.permissions import has_role
 from events import dispatch, selectors
 from events.models import Category, Event, EventPhoto, Source, State, Supporter, Tier, TierLimit
 from grid.models import Building
+from lib.api_fields import EnumField
 
 
 class GridRoleToReport(BasePermission):
@@ -54,28 +53,6 @@ def _call(fn, **kwargs):
 
 
 # --- serializers ------------------------------------------------------------------------------
-
-
-class EnumField(serializers.ChoiceField):
-    """A choice field whose choices are one named schema component (``EventCategoryEnum`` …) for
-    every serializer using it: disputes have ``category``, ``state`` and ``source`` fields with
-    other choices, and one unnamed set used in several components makes an ambiguous enum name."""
-
-    def __init__(self, *, enum_name: str, **kwargs):
-        self.enum_name = enum_name
-        super().__init__(**kwargs)
-
-
-class EnumFieldExtension(OpenApiSerializerFieldExtension):
-    target_class = EnumField
-
-    def get_name(self):
-        return self.target.enum_name
-
-    def map_serializer_field(self, auto_schema, direction):
-        schema = build_choice_field(self.target)
-        schema.pop("x-spec-enum-id", None)
-        return schema
 
 
 def category_field(**kwargs):

@@ -31,6 +31,7 @@ from events.forms import EscalateForm, HandleForm, JoinForm, RateForm, ReopenFor
 from events.models import OPEN_STATES, Category, Event, EventPhoto, PhotoKind, State, Tier, TierLimit
 from grid.models import Building, CommunityGrid
 from grid.selectors import grid_filter
+from lib.forms import add_service_errors
 
 grid_roles = role_required(GRID_ROLES)
 limit_editors = role_required({Role.CHIEF, Role.ADMIN})
@@ -45,21 +46,6 @@ ICONS = {
 
 def _when(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
-
-
-def _add_errors(form, exc: ValidationError, *, elsewhere: dict | None = None) -> None:
-    """A service's ValidationError onto the form: by field where the form has it; keys named in
-    ``elsewhere`` (key → list) are collected there; the rest goes on top of the form."""
-    if not hasattr(exc, "error_dict"):
-        for message in exc.messages:
-            form.add_error(None, message)
-        return
-    for key, msgs in exc.message_dict.items():
-        if elsewhere is not None and key in elsewhere:
-            elsewhere[key].extend(msgs)
-            continue
-        for message in msgs:
-            form.add_error(key if key in form.fields else None, message)
 
 
 def _visible_building(user, raw) -> Building | None:
@@ -104,7 +90,7 @@ def report(request):
                     lng=data["lng"], building=data["building"], photos=data["photos"],
                 )  # fmt: skip
             except ValidationError as exc:
-                _add_errors(form, exc, elsewhere=where)
+                add_service_errors(form, exc, elsewhere=where)
             else:
                 messages.success(request, _reported_message(event))
                 return redirect("events:detail", pk=event.pk)
@@ -249,7 +235,7 @@ def _act(request, event: Event, name: str, form, perform):
             if not hasattr(exc, "error_dict"):
                 messages.error(request, " ".join(exc.messages))
                 return redirect("events:detail", pk=event.pk)
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, message)
             return redirect("events:detail", pk=event.pk)

@@ -12,8 +12,8 @@ from rest_framework import serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
 
 from accounts.permissions import has_role
-from events.api import EnumField
 from field.models import Check, Kind, Patrol, TrackPoint
+from lib.api_fields import EnumField
 from residents.models import Visit, VisitSource
 from residents.scan import VISIT_ROLES
 

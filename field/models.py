@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from accounts.models import Role
 from grid.models import CommunityGrid, Station
 from grid.querysets import ScopedQuerySet
 
@@ -23,9 +24,9 @@ class CheckQuerySet(models.QuerySet):
         """An officer's own rows; a chief's station; an administrator everything."""
         if user is None or not user.is_authenticated:
             return self.none()
-        if user.is_superuser or user.role == "admin":
+        if user.is_superuser or user.role == Role.ADMIN:
             return self.all()
-        if user.role == "chief" and user.station_id:
+        if user.role == Role.CHIEF and user.station_id:
             return self.filter(models.Q(station_id=user.station_id) | models.Q(user=user))
         return self.filter(user=user)
 

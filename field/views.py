@@ -16,6 +16,7 @@ from accounts.permissions import role_required
 from events import selectors as event_selectors
 from field import services
 from field.models import Check, Kind
+from lib.forms import add_service_errors
 
 staff_required = role_required(STAFF_ROLES)
 chief_required = role_required({Role.CHIEF, Role.ADMIN})
@@ -156,8 +157,7 @@ def publicity(request):
         try:
             services.publicity_record(user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Publicity activity recorded."))
             return redirect("field:publicity")

@@ -19,7 +19,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from events.api import EnumField
+from lib.api_fields import EnumField
 from noise import laeq, selectors, services
 from noise.models import Alert, AlertState, Kind, Period, Sensor, ZoneClass
 

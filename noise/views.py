@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import STAFF_ROLES, Role
 from accounts.permissions import has_role, role_required
+from lib.forms import add_service_errors
 from noise import laeq, selectors, services
 from noise.forms import AcknowledgeForm, SensorForm
 from noise.models import AlertState, Kind
@@ -55,9 +56,7 @@ def sensor_create(request):
                 building=data["building"], contact=data["contact"], user=request.user,
             )  # fmt: skip
         except ValidationError as exc:
-            for field, msgs in exc.message_dict.items():
-                for message in msgs:
-                    form.add_error(field if field in form.fields else None, message)
+            add_service_errors(form, exc)
         else:
             response = render(request, "noise/sensor_created.html", {"sensor": sensor, "key": key})
             response["Cache-Control"] = "no-store"

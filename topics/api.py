@@ -8,42 +8,20 @@ mediators get an empty list and 404s. Writes go through the pages (``topics.serv
 """
 
 from django.db.models import Count
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import build_choice_field
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
 
+from lib.api_fields import EnumField
 from topics import selectors
 from topics.models import Category, Meeting, ResponsibleParty, State, Topic, TopicEvent
 
 
-class TopicEnumField(serializers.ChoiceField):
-    """A choice field named as its own schema component (``TopicStateEnum`` …): other apps have
-    ``state`` and ``category`` fields with other choices."""
-
-    def __init__(self, *, enum_name: str, **kwargs):
-        self.enum_name = enum_name
-        super().__init__(**kwargs)
-
-
-class TopicEnumFieldExtension(OpenApiSerializerFieldExtension):
-    target_class = TopicEnumField
-
-    def get_name(self):
-        return self.target.enum_name
-
-    def map_serializer_field(self, auto_schema, direction):
-        schema = build_choice_field(self.target)
-        schema.pop("x-spec-enum-id", None)
-        return schema
-
-
 class TopicEventSerializer(serializers.ModelSerializer):
     user_name = serializers.CharField(source="user.display_name", read_only=True, default=None, allow_null=True)
-    from_state = TopicEnumField(enum_name="TopicFromStateEnum", choices=[("", ""), *State.choices], read_only=True)
-    to_state = TopicEnumField(enum_name="TopicStateEnum", choices=State.choices, read_only=True)
+    from_state = EnumField(enum_name="TopicFromStateEnum", choices=[("", ""), *State.choices], read_only=True)
+    to_state = EnumField(enum_name="TopicStateEnum", choices=State.choices, read_only=True)
 
     class Meta:
         model = TopicEvent
@@ -53,9 +31,9 @@ class TopicEventSerializer(serializers.ModelSerializer):
 class TopicSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True, help_text="the topic number, e.g. MS2026-000123")
     grid_name = serializers.CharField(source="grid.name", read_only=True)
-    category = TopicEnumField(enum_name="TopicCategoryEnum", choices=Category.choices, read_only=True)
-    state = TopicEnumField(enum_name="TopicStateEnum", choices=State.choices, read_only=True)
-    responsible_party = TopicEnumField(
+    category = EnumField(enum_name="TopicCategoryEnum", choices=Category.choices, read_only=True)
+    state = EnumField(enum_name="TopicStateEnum", choices=State.choices, read_only=True)
+    responsible_party = EnumField(
         enum_name="TopicResponsiblePartyEnum", choices=[("", ""), *ResponsibleParty.choices], read_only=True
     )
     responsible_user_name = serializers.CharField(

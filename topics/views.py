@@ -26,6 +26,7 @@ from accounts.models import GRID_ROLES
 from accounts.permissions import role_required
 from grid.models import CommunityGrid
 from grid.selectors import grid_filter
+from lib.forms import add_service_errors
 from topics import selectors, services
 from topics.forms import CloseForm, MeetingForm, PlanForm, ProgressForm, TopicFormSet, UnsolvableForm
 from topics.models import PLACES, Category, State, Topic
@@ -35,16 +36,6 @@ writers = role_required(services.WRITER_ROLES)
 PAGE_SIZE = 50
 PERIODS = {"30": 30, "90": 90, "365": 365, "all": None}
 DEFAULT_PERIOD = "365"
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if not hasattr(exc, "error_dict"):
-        for message in exc.messages:
-            form.add_error(None, message)
-        return
-    for key, msgs in exc.message_dict.items():
-        for message in msgs:
-            form.add_error(key if key in form.fields else None, message)
 
 
 # --- meetings ---------------------------------------------------------------------------------
@@ -227,7 +218,7 @@ def _act(request, topic: Topic, name: str, form, perform):
             if not hasattr(exc, "error_dict") or "state" in exc.message_dict:
                 messages.error(request, " ".join(exc.messages))
                 return redirect("topics:topic", pk=topic.pk)
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, message)
             return redirect("topics:topic", pk=topic.pk)

@@ -1,0 +1,28 @@
+"""A DRF choice field that is one named enum in the OpenAPI schema.
+
+Several apps have ``category``, ``state``, ``kind`` or ``source`` fields with different choices;
+drf-spectacular would give them ambiguous enum names. ``EnumField(enum_name="EventStateEnum", …)``
+names the component explicitly.
+"""
+
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_choice_field
+from rest_framework import serializers
+
+
+class EnumField(serializers.ChoiceField):
+    def __init__(self, *, enum_name: str, **kwargs):
+        self.enum_name = enum_name
+        super().__init__(**kwargs)
+
+
+class EnumFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = EnumField
+
+    def get_name(self):
+        return self.target.enum_name
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = build_choice_field(self.target)
+        schema.pop("x-spec-enum-id", None)
+        return schema
