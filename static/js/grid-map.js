@@ -1,6 +1,7 @@
 /* The grid map: police grids and community grids as coloured, labelled polygons, buildings as
- * canvas circle markers (fast with thousands). Works with no tile server: the polygons are drawn
- * on a plain background, which is what police networks without a tile server see. */
+ * canvas circle markers (fast with thousands), and for police staff the incident heat layer
+ * (heat-layer.js) with its filters. Works with no tile server: the polygons are drawn on a plain
+ * background, which is what police networks without a tile server see. */
 (function () {
   "use strict";
   var el = document.getElementById("fq-map");
@@ -45,14 +46,75 @@
   policeLayer.addTo(map);
   communityLayer.addTo(map);
   buildingLayer.addTo(map);
-  L.control.layers(null, (function () {
-    var o = {};
-    o[d.labelPolice] = policeLayer;
-    o[d.labelCommunity] = communityLayer;
-    o[d.labelBuildings] = buildingLayer;
-    return o;
-  })(), { collapsed: true }).addTo(map);
+  var overlays = {};
+  overlays[d.labelPolice] = policeLayer;
+  overlays[d.labelCommunity] = communityLayer;
+  overlays[d.labelBuildings] = buildingLayer;
+  // Police staff also get the incident heat layer: the page renders its config and filter control
+  // only for them, so everyone else's map never loads the heat scripts nor asks an incident URL.
+  var heatConfig = document.getElementById("fq-heat-config");
+  var heatBox = document.getElementById("fq-heat-control");
+  if (heatConfig && heatBox && window.FQHeat) {
+    addHeat(JSON.parse(heatConfig.textContent), heatBox);
+  }
+  L.control.layers(null, overlays, { collapsed: true }).addTo(map);
   L.control.scale({ imperial: false }).addTo(map);
+
+  // The heat layer is off by default. Switched on in the layer control, it shows its filter control
+  // (a dropdown under the layer control) and loads the cells once; the filters reload them.
+  function addHeat(config, box) {
+    var form = box.querySelector("form");
+    var total = box.querySelector(".fq-heat-total");
+    var summary = box.querySelector(".fq-heat-summary");
+    var toggle = box.querySelector("[data-bs-toggle=dropdown]");
+    config.categories.forEach(function (c) { form.elements.category.add(new Option(c[1], c[0])); });
+    form.elements.start.value = config.start;
+    form.elements.end.value = config.end;
+
+    var heat = FQHeat.create(map, config.cells_url);
+    overlays[box.dataset.labelLayer] = heat.layer;
+    var control = L.control({ position: "topright" });
+    control.onAdd = function () {
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      box.hidden = false;
+      return box;
+    };
+
+    var loaded = false;
+    function load() {
+      el.dataset.heat = "loading";
+      return heat.load(FQHeat.query(form))
+        .then(function (data) {
+          summary.textContent = FQHeat.summary(box.dataset.labelSummary, data);
+          total.textContent = data.total;
+          total.hidden = false;
+          el.dataset.heat = "loaded";
+          el.dataset.heatCellCount = data.cells.length;
+        })
+        .catch(function () { status.textContent = "⚠"; });
+    }
+
+    map.on("overlayadd", function (e) {
+      if (e.layer !== heat.layer) return;
+      control.addTo(map);
+      if (!loaded) {
+        loaded = true;
+        load();
+      }
+    });
+    map.on("overlayremove", function (e) {
+      if (e.layer !== heat.layer) return;
+      if (window.bootstrap) bootstrap.Dropdown.getOrCreateInstance(toggle).hide();
+      control.remove();
+    });
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      // Close the filters, so that a phone shows the map again.
+      if (window.bootstrap) bootstrap.Dropdown.getOrCreateInstance(toggle).hide();
+      load();
+    });
+  }
 
   fetch(d.gridsUrl, { credentials: "same-origin" })
     .then(function (r) { return r.json(); })

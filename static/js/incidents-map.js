@@ -1,10 +1,11 @@
-/* The incident heat map: the user's grids (from grid:grids_geojson, as on the grid map) under a
- * Leaflet.heat layer of the server's pre-aggregated cells (incidents:heat_cells). The filters
- * reload the cells without reloading the page; the URL keeps them, so a link shows the same map. */
+/* The incident heat map: the user's grids (from grid:grids_geojson, as on the grid map) under the
+ * incident heat layer (heat-layer.js: the server's pre-aggregated cells from incidents:heat_cells).
+ * The filters reload the cells without reloading the page; the URL keeps them, so a link shows the
+ * same map. */
 (function () {
   "use strict";
   var el = document.getElementById("fq-map");
-  if (!el || !window.L || !L.heatLayer) return;
+  if (!el || !window.L || !window.FQHeat) return;
   var d = el.dataset;
   var status = document.getElementById("fq-map-status");
   var summary = document.getElementById("fq-heat-summary");
@@ -37,59 +38,29 @@
     },
     interactive: false,
   });
-  // maxZoom 0: the weights are counts already summed on the server, so no fading by zoom level.
-  var heat = L.heatLayer([], { radius: 20, blur: 15, maxZoom: 0, minOpacity: 0.25 });
+  var heat = FQHeat.create(map, d.cellsUrl);
   policeLayer.addTo(map);
   communityLayer.addTo(map);
-  heat.addTo(map);
+  heat.layer.addTo(map);
   var overlays = {};
   overlays[d.labelPolice] = policeLayer;
   overlays[d.labelCommunity] = communityLayer;
-  overlays[d.labelHeat] = heat;
+  overlays[d.labelHeat] = heat.layer;
   L.control.layers(null, overlays, { collapsed: true }).addTo(map);
   L.control.scale({ imperial: false }).addTo(map);
 
-  var cellDeg = 0.002;
-  function radiusFor(zoom) {
-    var a = map.project([0, 0], zoom), b = map.project([cellDeg, cellDeg], zoom);
-    return Math.max(10, Math.min(40, Math.abs(b.x - a.x)));
-  }
-  map.on("zoomend", function () { heat.setOptions({ radius: radiusFor(map.getZoom()), blur: 15 }); });
-
-  function params() {
-    var p = new URLSearchParams();
-    ["category", "start", "end"].forEach(function (name) {
-      var v = form.elements[name].value;
-      if (v) p.set(name, v);
-    });
-    return p.toString();
-  }
-
   function loadCells() {
-    var query = params();
     el.dataset.loaded = "grids";
-    return fetch(d.cellsUrl + (query ? "?" + query : ""), { credentials: "same-origin" })
-      .then(function (r) { return r.json(); })
-      .then(function (data) {
-        // The cells come heaviest first. Saturate at the 97th percentile, so that the few busiest
-        // cells do not wash out the rest; a cell's radius follows its size on screen.
-        var weights = data.cells.map(function (c) { return c[2]; });
-        var cap = weights.length ? weights[Math.floor(weights.length * 0.03)] : 1;
-        cellDeg = data.cell_deg || 0.002;
-        heat.setOptions({ max: Math.max(cap, 1), radius: radiusFor(map.getZoom()) });
-        heat.setLatLngs(data.cells);
-        summary.textContent = d.labelSummary
-          .replace("%(total)s", data.total)
-          .replace("%(cells)s", data.cells.length)
-          .replace("%(metres)s", Math.round(data.cell_deg * 111000));
-        el.dataset.loaded = "all";
-        el.dataset.cellCount = data.cells.length;
-      });
+    return heat.load(FQHeat.query(form)).then(function (data) {
+      summary.textContent = FQHeat.summary(d.labelSummary, data);
+      el.dataset.loaded = "all";
+      el.dataset.cellCount = data.cells.length;
+    });
   }
 
   form.addEventListener("submit", function (e) {
     e.preventDefault();
-    var query = params();
+    var query = FQHeat.query(form);
     history.replaceState(null, "", query ? "?" + query : location.pathname);
     loadCells().catch(function () { status.textContent = "⚠"; });
   });
