@@ -2,7 +2,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import GRID_ROLES, Role
+from accounts.models import GRID_ROLES, STAFF_ROLES, Role
 from accounts.permissions import ADDRESS_EDITOR_ROLES
 
 POLICE = {Role.OFFICER, Role.AUXILIARY, Role.CHIEF, Role.ADMIN}
@@ -133,6 +133,8 @@ def _menu(user) -> list[dict]:
             }
         )
     grids = [{"label": _("Community grids"), "url": reverse("grid:communitygrid_list"), "icon": "grid-3x3"}]
+    if su or role in STAFF_ROLES | {Role.GRID_WORKER}:
+        grids.append({"label": _("Grid members"), "url": reverse("grid:member_list"), "icon": "people"})
     if su or role in (Role.CHIEF, Role.ADMIN, Role.OFFICER):
         grids.append({"label": _("Police grids"), "url": reverse("grid:policegrid_list"), "icon": "shield"})
     if su or role in (Role.CHIEF, Role.ADMIN):

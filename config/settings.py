@@ -183,6 +183,7 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "rentals.backends.PhoneBackend",  # landlords log in with their verified mobile number
+    "grid.backends.MemberPhoneBackend",  # so do volunteer grid members
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -316,7 +317,7 @@ LOGGING = {
 }
 
 # --- Rentals --------------------------------------------------------------------------
-SMS_BACKEND = env.str("SMS_BACKEND", default="rentals.sms.ConsoleBackend")
+SMS_BACKEND = env.str("SMS_BACKEND", default="lib.sms.ConsoleBackend")
 
 # --- Demo -----------------------------------------------------------------------------
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="fengqiao-demo")

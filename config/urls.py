@@ -14,6 +14,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("grid/", include("grid.urls")),
+    path("volunteer/", include("grid.urls_public")),
     path("residents/", include("residents.urls")),
     path("ledgers/", include("residents.urls_ledgers")),
     path("q/", include("residents.urls_scan")),

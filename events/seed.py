@@ -35,7 +35,8 @@ from PIL import Image, ImageDraw
 from accounts.models import Role, User
 from events import dispatch
 from events.models import OPEN_STATES, Category, Event, PointAward, State, Tier
-from grid.models import Building, CommunityGrid, Station
+from grid import members
+from grid.models import Building, CommunityGrid, GridMember, MemberStatus, MemberType, Station
 from lib.clock import seed_clock
 
 # --- what people report, and what was done ---------------------------------------------------------
@@ -316,7 +317,13 @@ class Demo:
             self.buildings.setdefault(b.grid_id, []).append(b)
         self.grids = [g for g in self.grids if self.buildings.get(g.pk)]
         self.by_id = {g.pk: g for g in self.grids}
-        self.volunteers = {g.pk: list(g.volunteers.filter(is_active=True).order_by("id")) for g in self.grids}
+        self.volunteers = {g.pk: [] for g in self.grids}
+        for m in (
+            GridMember.objects.filter(grid__in=self.grids, status=MemberStatus.ACTIVE, user__is_active=True)
+            .select_related("user")
+            .order_by("user_id")
+        ):
+            self.volunteers[m.grid_id].append(m.user)
         self.volunteer1 = User.objects.filter(username="volunteer1").first()
         self.limit = _limits()
         self.ticks = set()
@@ -496,13 +503,47 @@ def _demo_volunteers(rng: random.Random, grids: list[CommunityGrid], per_grid: i
                 name = name_of()
             names.add(name)
             password = password or make_password(settings.DEMO_PASSWORD)
-            users.append(User(username=username, role=Role.VOLUNTEER, full_name=name, password=password,
-                              phone=f"1{rng.choice('35789')}{rng.randrange(10**9):09d}"))  # fmt: skip
+            users.append(User(username=username, role=Role.VOLUNTEER, full_name=name, password=password))
         if users:
             User.objects.bulk_create(users)
-            grid.volunteers.add(*User.objects.filter(username__in=[u.username for u in users]))
+            saved = User.objects.filter(username__in=[u.username for u in users]).order_by("id")
+            members.enrol((grid.pk, u, rng.choice(MemberType.values), _phone(rng)) for u in saved)
             made += len(users)
     return made
+
+
+def _demo_roster_changes(rng: random.Random, grids: list[CommunityGrid]) -> dict:
+    """After the events: a few online applications waiting for the officer (mostly in
+    volunteer1's grid, which is officer1's), two members suspended and one who left."""
+    made = {"pending": 0, "suspended": 0, "left": 0}
+    if not grids or GridMember.objects.filter(grid__in=grids, applied=True).exists():
+        return made
+    password, name_of = make_password(settings.DEMO_PASSWORD), _namer(rng)
+    for k in range(6):
+        member = GridMember(
+            grid=grids[0] if k < 4 else rng.choice(grids), name=name_of(), member_type=rng.choice(MemberType.values),
+            address=rng.choice(["3号楼", "沿街商铺", "物业服务中心", "5号楼2单元", ""]), applied=True,
+            motivation=rng.choice(["退休了，想为小区出点力。", "在小区开店多年，熟悉周边情况。", "党员，愿意参加平安巡逻。"]),
+            pending_password=password,
+        )  # fmt: skip
+        member.set_phone(_phone(rng))
+        member.save()
+        made["pending"] += 1
+    active = list(
+        GridMember.objects.filter(grid__in=grids, status=MemberStatus.ACTIVE)
+        .exclude(user__username="volunteer1")
+        .order_by("id")
+    )
+    for member, to in zip(rng.sample(active, min(3, len(active))), ["suspended", "suspended", "left"], strict=False):
+        member.status, member.note = to, "长期联系不上" if to == "suspended" else "搬离本社区"
+        member.save(update_fields=["status", "note"])
+        User.objects.filter(pk=member.user_id).update(is_active=False)
+        made[to] += 1
+    return made
+
+
+def _phone(rng: random.Random) -> str:
+    return f"1{rng.choice('35789')}{rng.randrange(10**9):09d}"
 
 
 def seed_demo(*, rng: random.Random, out=print, count: int = 400, days: int = 90, photos: int = 60) -> dict:
@@ -555,6 +596,8 @@ def seed_demo(*, rng: random.Random, out=print, count: int = 400, days: int = 90
         states[state] += 1
     points = sum(PointAward.objects.filter(grid__police_grid__station=station).values_list("points", flat=True))
     made = demo.made
+    roster = _demo_roster_changes(rng, grids)
+    out(f"  roster: {roster['pending']} applications waiting, {roster['suspended']} suspended, {roster['left']} left")
     out(
         f"  events: {len(plans)} (" + ", ".join(f"{v} {k}" for k, v in states.items()) + f"), {volunteers} volunteers, "
         f"{made['auto_escalated']} escalated automatically, {made['escalated']} by hand, {made['to_department']} "
@@ -667,24 +710,23 @@ def _city_event(rng, sim: _Sim, script, t0, now, limit, case, words) -> dt.datet
 
 def _city_volunteers(rng, grids: list[int], count: int) -> dict[int, list[int]]:
     """``count`` volunteers spread over the grids (one password hash for all); grid id → user ids."""
-    through = CommunityGrid.volunteers.through
     if not User.objects.filter(username__startswith="city-volunteer-").exists():
         password, name_of = make_password(settings.DEMO_PASSWORD), _namer(rng)
         users = [
-            User(username=f"city-volunteer-{k + 1:05d}", role=Role.VOLUNTEER, full_name=name_of(),
-                 password=password, phone=f"1{rng.choice('35789')}{rng.randrange(10**9):09d}")
+            User(username=f"city-volunteer-{k + 1:05d}", role=Role.VOLUNTEER, full_name=name_of(), password=password)
             for k in range(count)
-        ]  # fmt: skip
+        ]
         User.objects.bulk_create(users, batch_size=2000)
-        ids = list(User.objects.filter(username__startswith="city-volunteer-").order_by("username").values_list("id"))
-        through.objects.bulk_create(
-            [through(communitygrid_id=grids[k % len(grids)], user_id=uid) for k, (uid,) in enumerate(ids)],
-            batch_size=5000,
+        saved = User.objects.filter(username__startswith="city-volunteer-").order_by("username")
+        # Phones are unique per open membership: the volunteer's number is derived from its index.
+        members.enrol(
+            (grids[k % len(grids)], u, rng.choice(MemberType.values), f"1{3 + k % 7}{60_000_000 + k:09d}")
+            for k, u in enumerate(saved.iterator(chunk_size=2000))
         )
     pool = {}
-    for grid_id, user_id in through.objects.filter(
-        communitygrid_id__in=grids, user__username__startswith="city-volunteer-"
-    ).values_list("communitygrid_id", "user_id"):
+    for grid_id, user_id in GridMember.objects.filter(
+        grid_id__in=grids, user__username__startswith="city-volunteer-"
+    ).values_list("grid_id", "user_id"):
         pool.setdefault(grid_id, []).append(user_id)
     return pool
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from grid.models import Building, CommunityGrid, PoliceGrid, Station
+from grid.models import Building, CommunityGrid, GridMember, PoliceGrid, Station
 
 
 @admin.register(Station)
@@ -24,7 +24,7 @@ class CommunityGridAdmin(admin.ModelAdmin):
     list_filter = ["police_grid__station"]
     list_select_related = ["police_grid", "grid_worker", "auxiliary"]
     search_fields = ["code", "name", "community"]
-    autocomplete_fields = ["grid_worker", "auxiliary", "volunteers"]
+    autocomplete_fields = ["grid_worker", "auxiliary"]
 
     def save_model(self, request, obj, form, change):
         # A moved boundary re-places buildings in the background, as the service does.
@@ -54,3 +54,19 @@ class BuildingAdmin(admin.ModelAdmin):
             building_update(building=Building.objects.get(pk=obj.pk), **data)
         else:
             obj.pk = building_create(**data).pk
+
+
+@admin.register(GridMember)
+class GridMemberAdmin(admin.ModelAdmin):
+    """Read-only here: approval, suspension and leaving go through the roster pages (``grid.members``)."""
+
+    list_display = ["name", "phone_masked", "member_type", "grid", "status", "created_at"]
+    list_filter = ["status", "member_type", "grid__police_grid__station"]
+    list_select_related = ["grid"]
+    search_fields = ["name", "grid__name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

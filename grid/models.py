@@ -5,8 +5,14 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from grid.querysets import BuildingQuerySet, CommunityGridQuerySet, PoliceGridQuerySet, StationQuerySet
-from lib import geo
+from grid.querysets import (
+    BuildingQuerySet,
+    CommunityGridQuerySet,
+    GridMemberQuerySet,
+    PoliceGridQuerySet,
+    StationQuerySet,
+)
+from lib import crypto, gb11643, geo
 
 
 def validate_boundary(value):
@@ -112,7 +118,10 @@ class PoliceGrid(BoundedArea):
 
 
 class CommunityGrid(BoundedArea):
-    """网格: a community grid with one grid worker and one auxiliary officer; lies in one police grid."""
+    """网格: a community grid with one grid worker and one auxiliary officer; lies in one police grid.
+
+    Its volunteers are on its roster, ``members`` (``GridMember``).
+    """
 
     police_grid = models.ForeignKey(
         PoliceGrid, verbose_name=_("police grid"), on_delete=models.PROTECT, related_name="community_grids"
@@ -136,14 +145,6 @@ class CommunityGrid(BoundedArea):
         related_name="auxiliary_grids",
         limit_choices_to={"role": "auxiliary"},
     )
-    volunteers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("volunteers"),
-        blank=True,
-        related_name="volunteer_grids",
-        limit_choices_to={"role": "volunteer"},
-    )
-
     objects = CommunityGridQuerySet.as_manager()
 
     class Meta:
@@ -181,3 +182,95 @@ class Building(models.Model):
 
     def __str__(self):
         return self.address
+
+
+class MemberType(models.TextChoices):
+    """Who the volunteer is in the community (编外网格员 come from these walks of life)."""
+
+    PROPERTY_MANAGER = "property_manager", _("Property manager")
+    SECURITY_GUARD = "security_guard", _("Security guard")
+    MERCHANT = "merchant", _("Merchant")
+    PARTY_MEMBER = "party_member", _("Party member")
+    RESIDENT = "resident", _("Resident")
+
+
+class MemberStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting approval")
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    LEFT = "left", _("Left")
+    REJECTED = "rejected", _("Not approved")
+
+
+# A phone has at most one open membership (pending, active or suspended) across all grids.
+OPEN_MEMBER_STATUSES = (MemberStatus.PENDING, MemberStatus.ACTIVE, MemberStatus.SUSPENDED)
+
+
+class GridMember(models.Model):
+    """A volunteer grid member on a community grid's roster (网格力量花名册).
+
+    Members apply on the public page (``status=pending``, with the password they chose kept as a
+    hash) or are added by the grid's officer; approval gives them a ``volunteer`` login. Only
+    ``active`` members are in a grid's scope (``grid.scope``). The phone is personal data:
+    encrypted, hashed (for login and duplicates) and masked like every other phone.
+    """
+
+    grid = models.ForeignKey(
+        CommunityGrid, verbose_name=_("community grid"), on_delete=models.PROTECT, related_name="members"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+    name = models.CharField(_("name"), max_length=50)
+    member_type = models.CharField(_("type"), max_length=20, choices=MemberType.choices)
+    phone_enc = models.TextField(editable=False)
+    phone_hash = models.CharField(max_length=64, editable=False, db_index=True)
+    phone_masked = models.CharField(_("phone"), max_length=20, editable=False)
+    address = models.CharField(_("where they live or work"), max_length=100, blank=True)
+    motivation = models.CharField(_("why they want to help"), max_length=300, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=MemberStatus.choices, default=MemberStatus.PENDING)
+    applied = models.BooleanField(_("applied online"), default=False)
+    pending_password = models.CharField(max_length=128, blank=True, editable=False)
+    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    objects = GridMemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("grid member")
+        verbose_name_plural = _("grid members")
+        ordering = ["grid", "status", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["phone_hash"],
+                condition=models.Q(status__in=["pending", "active", "suspended"]),
+                name="member_one_open_membership_per_phone",
+            )
+        ]
+        indexes = [models.Index(fields=["grid", "status"])]
+
+    def __str__(self):
+        return f"{self.name} {self.phone_masked}"
+
+    def set_phone(self, value: str) -> None:
+        self.phone_enc = crypto.encrypt(value)
+        self.phone_hash = crypto.phone_hash(value)
+        self.phone_masked = gb11643.mask_phone(value)
+
+    @property
+    def phone(self) -> str:
+        return crypto.decrypt(self.phone_enc) if self.phone_enc else ""

@@ -1,5 +1,6 @@
 from django.db import models
 
+from accounts.models import STAFF_ROLES, Role
 from grid.scope import scope_for
 
 
@@ -53,3 +54,13 @@ class BuildingQuerySet(ScopedQuerySet):
         if not q:
             return self
         return self.filter(models.Q(address__icontains=q) | models.Q(compound__icontains=q))
+
+
+class GridMemberQuerySet(ScopedQuerySet):
+    """The roster: police staff and grid workers see their grids' members; volunteers (whose
+    scope is their grid too) see none, because the roster holds their neighbours' phones."""
+
+    def visible_to(self, user):
+        if not user.is_authenticated or not (user.is_superuser or user.role in STAFF_ROLES | {Role.GRID_WORKER}):
+            return self.none()
+        return super().visible_to(user)

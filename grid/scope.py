@@ -33,7 +33,7 @@ EMPTY = Scope()
 
 
 def _compute(user) -> Scope:
-    from grid.models import CommunityGrid
+    from grid.models import CommunityGrid, MemberStatus
 
     if user is None or not user.is_authenticated or not user.is_active:
         return EMPTY
@@ -51,7 +51,7 @@ def _compute(user) -> Scope:
     elif user.role == Role.GRID_WORKER:
         grids = grids.filter(grid_worker=user)
     elif user.role == Role.VOLUNTEER:
-        grids = grids.filter(volunteers=user)
+        grids = grids.filter(members__user=user, members__status=MemberStatus.ACTIVE)
     else:  # landlords and mediators see only their own records, never a grid
         return EMPTY
     rows = list(grids.values_list("id", "police_grid_id", "police_grid__station_id").distinct())

@@ -18,7 +18,8 @@ from shapely.geometry import Polygon, mapping
 from shapely.ops import unary_union
 
 from accounts.models import Role, User
-from grid.models import Building, CommunityGrid, PoliceGrid, Station
+from grid import members
+from grid.models import Building, CommunityGrid, MemberType, PoliceGrid, Station
 
 ROADS = [
     "上海西路",
@@ -219,7 +220,7 @@ def seed_demo(*, password: str, rng: random.Random, fake, out=print) -> dict:
                 boundary=geojson(cells[i, j]),
             )
             if k == 1:
-                cg.volunteers.add(volunteer)
+                members.enrol([(cg.pk, volunteer, MemberType.RESIDENT, "13700000001")])
             for b in range(25):
                 compound = rng.choice(COMPOUND_HEADS) + rng.choice(COMPOUND_TAILS)
                 x, y = lat.inner_point(i, j, cells[i, j])

@@ -1,17 +1,23 @@
 """Grid pages: map, stations, police grids, community grids and buildings. Thin: scope in selectors."""
 
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role
 from accounts.permissions import ADDRESS_EDITOR_ROLES, grid_role_required, role_required
-from grid import selectors, services
+from documents import qr
+from grid import members, selectors, services
 from grid.forms import BuildingForm, BuildingSearchForm, StationSettingsForm
+from grid.models import GridMember, MemberStatus
 from lib import geo
 
 PAGE_SIZE = 50
@@ -107,11 +113,16 @@ def communitygrid_list(request):
 def communitygrid_detail(request, pk):
     grid = selectors.get_community_grid_for_user(request.user, pk)
     buildings = _page(request, selectors.buildings_for_user(request.user, grid_id=grid.id))
-    return render(
-        request,
-        "grid/communitygrid_detail.html",
-        {"grid": grid, "page": buildings, "volunteers": grid.volunteers.all()},
-    )
+    roster = None
+    if members.can_read(request.user, grid):
+        roster = {
+            "active": GridMember.objects.filter(grid=grid, status=MemberStatus.ACTIVE).order_by("name"),
+            "pending": GridMember.objects.filter(grid=grid, status=MemberStatus.PENDING).count(),
+            "can_manage": members.can_manage(request.user, grid),
+            "apply_url": settings.PUBLIC_BASE_URL + reverse("members:apply") + "?" + urlencode({"grid": grid.code}),
+        }
+        roster["apply_qr"] = qr.qr_svg(roster["apply_url"])
+    return render(request, "grid/communitygrid_detail.html", {"grid": grid, "page": buildings, "roster": roster})
 
 
 @grid_role_required

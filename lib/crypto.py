@@ -38,3 +38,8 @@ def decrypt(token: str) -> str:
 
 def keyed_hash(value: str) -> str:
     return hmac.new(settings.FIELD_HASH_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
+
+
+def phone_hash(value: str) -> str:
+    """The keyed hash a phone number is found by (digits only, so "138 1234-5678" matches)."""
+    return keyed_hash("phone:" + "".join(ch for ch in value if ch.isdigit()))

@@ -1,6 +1,18 @@
-"""Showing a service's ValidationError on the form the user filled in."""
+"""Form helpers every app shares: a service's ValidationError on the form, mobile numbers."""
 
+from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+MOBILE_MESSAGE = _("Enter an 11-digit mobile number starting with 1.")
+
+
+def clean_mobile(value: str, *, required: bool = False) -> str:
+    """Digits of a mainland mobile number (spaces and dashes dropped); "" when empty and optional."""
+    value = "".join(ch for ch in (value or "") if ch.isdigit())
+    if (value or required) and (len(value) != 11 or not value.startswith("1")):
+        raise forms.ValidationError(MOBILE_MESSAGE)
+    return value
 
 
 def add_service_errors(form, exc: ValidationError, *, elsewhere: dict | None = None) -> None:
@@ -16,3 +28,53 @@ def add_service_errors(form, exc: ValidationError, *, elsewhere: dict | None = N
             continue
         for message in msgs:
             form.add_error(key if key in form.fields else None, message)
+
+
+class PhoneForm(forms.Form):
+    """A mainland mobile number, the first step of every SMS-code form."""
+
+    phone = forms.CharField(
+        label=_("Mobile phone"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+
+    def clean_phone(self):
+        return clean_mobile(self.cleaned_data["phone"], required=True)
+
+
+class PhoneCodePasswordForm(PhoneForm):
+    """Phone, the SMS code sent to it, and a new password typed twice (registration, reset)."""
+
+    code = forms.CharField(
+        label=_("SMS code"),
+        max_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(
+        label=_("Password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        return data
+
+
+def send_code_if_asked(request) -> list | None:
+    """For a form with a "send code" button (``action=send_code``): send the code to the posted
+    phone and return that phone's errors (``[]`` when sent); ``None`` when the button was not pressed."""
+    from django.contrib import messages
+
+    from lib import sms
+
+    if request.method != "POST" or request.POST.get("action") != "send_code":
+        return None
+    phone_form = PhoneForm(request.POST)
+    if not phone_form.is_valid():
+        return phone_form.errors["phone"]
+    sms.code_send(phone_form.cleaned_data["phone"])
+    messages.info(request, _("A code was sent to your phone. It is valid for 10 minutes."))
+    return []

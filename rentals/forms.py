@@ -4,43 +4,17 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lib.forms import PhoneCodePasswordForm, clean_mobile
 from rentals.models import LandlordKind, RentalType
-from residents.forms import MOBILE_MESSAGE, ResidentIdField, clean_mobile
+from residents.forms import ResidentIdField
 
 
-class PhoneForm(forms.Form):
-    phone = forms.CharField(
-        label=_("Mobile phone"),
-        max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
-    )
+class RegisterForm(PhoneCodePasswordForm):
+    field_order = ["phone", "code", "name", "kind", "company", "password", "password2"]
 
-    def clean_phone(self):
-        value = clean_mobile(self.cleaned_data["phone"])
-        if not value:
-            raise forms.ValidationError(MOBILE_MESSAGE)
-        return value
-
-
-class RegisterForm(PhoneForm):
-    code = forms.CharField(
-        label=_("SMS code"),
-        max_length=6,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
-    )
     name = forms.CharField(label=_("Your name"), max_length=50)
     kind = forms.ChoiceField(label=_("I am a"), choices=LandlordKind.choices)
     company = forms.CharField(label=_("Agency (agents only)"), max_length=100, required=False)
-    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    password2 = forms.CharField(
-        label=_("Password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
-    )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("password") and data.get("password") != data.get("password2"):
-            self.add_error("password2", _("The two passwords differ."))
-        return data
 
 
 class DeclarationForm(forms.Form):

@@ -29,9 +29,8 @@ from accounts.models import STAFF_ROLES, AuditAction
 from accounts.permissions import has_role
 from accounts.services import audit
 from grid.models import Station
-from lib import gb11643
+from lib import gb11643, sms
 from lib.images import ImageRejected, clean_photo
-from rentals import sms
 from rentals.models import (
     PERMIT_TRANSITIONS,
     DeclarationKind,

@@ -11,8 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from lib import crypto, gb11643
-from rentals import sms
+from lib import crypto, gb11643, sms
 from rentals.models import (
     DECLARATION_TRANSITIONS,
     DeclarationEvent,

@@ -12,8 +12,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.permissions import role_required
-from rentals import selectors, services, sms
-from rentals.forms import DeclarationForm, MoveOutForm, PhoneForm, RegisterForm, ReturnForm, TenantFormSet
+from lib.forms import add_service_errors, send_code_if_asked
+from rentals import selectors, services
+from rentals.forms import DeclarationForm, MoveOutForm, RegisterForm, ReturnForm, TenantFormSet
 from rentals.models import DeclarationKind, DeclarationStatus
 from residents.ledgers import parse_tenant_rows
 from residents.models import House
@@ -22,23 +23,14 @@ LANDLORD = frozenset({Role.LANDLORD})
 REVIEW_ROLES = frozenset({Role.OFFICER, Role.AUXILIARY, Role.CHIEF, Role.ADMIN})
 
 
-def _errors_to_form(form, exc: ValidationError):
-    for field, errors in exc.message_dict.items():
-        for e in errors:
-            form.add_error(field if field in form.fields else None, e)
-
-
 @login_not_required
 def register(request):
     """Landlords and agents sign up with their mobile number, proved by an SMS code."""
-    if request.method == "POST" and request.POST.get("action") == "send_code":
-        phone_form = PhoneForm(request.POST)
-        if phone_form.is_valid():
-            sms.code_send(phone_form.cleaned_data["phone"])
-            messages.info(request, _("A code was sent to your phone. It is valid for 10 minutes."))
+    phone_errors = send_code_if_asked(request)
+    if phone_errors is not None:
         form = RegisterForm(initial=request.POST.dict())
-        form.phone_errors = phone_form.errors.get("phone")
-        return render(request, "rentals/register.html", {"form": form, "code_sent": phone_form.is_valid()})
+        form.phone_errors = phone_errors
+        return render(request, "rentals/register.html", {"form": form, "code_sent": not phone_errors})
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -48,7 +40,7 @@ def register(request):
                 kind=data["kind"], company=data["company"],
             )  # fmt: skip
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             login(request, user, backend="rentals.backends.PhoneBackend")
             messages.success(request, _("Welcome. You can now declare your rental houses."))

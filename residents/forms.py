@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lib import gb11643
+from lib.forms import clean_mobile
 from residents.models import (
     AttentionColour,
     AttentionTag,
@@ -12,15 +13,6 @@ from residents.models import (
     Sex,
     VenueKind,
 )
-
-MOBILE_MESSAGE = _("Enter an 11-digit mobile number starting with 1.")
-
-
-def clean_mobile(value: str) -> str:
-    value = "".join(ch for ch in (value or "") if ch.isdigit())
-    if value and (len(value) != 11 or not value.startswith("1")):
-        raise forms.ValidationError(MOBILE_MESSAGE)
-    return value
 
 
 class ResidentIdField(forms.CharField):

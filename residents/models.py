@@ -75,7 +75,7 @@ class EncryptedIdentifiers(models.Model):
 
     @staticmethod
     def phone_hash_for(value: str) -> str:
-        return crypto.keyed_hash("phone:" + "".join(ch for ch in value if ch.isdigit()))
+        return crypto.phone_hash(value)
 
     def set_id_number(self, value: str) -> None:
         """Store an already validated ID number (forms and services validate first)."""

@@ -18,6 +18,8 @@ from shapely.ops import unary_union
 
 from accounts.models import Role
 from config.celery import app as celery_app
+from grid import members
+from grid.models import MemberType
 from grid.seed import geojson
 from residents.models import HouseUse
 from tests.factories import (
@@ -137,10 +139,10 @@ def world(db) -> World:
     pg_b = PoliceGridFactory(station=s1, officer=u["officer_b"], name="乙警务区")
     pg_c = PoliceGridFactory(station=s2, officer=u["other_station_officer"], name="丙警务区")
     a1 = CommunityGridFactory(police_grid=pg_a, name="甲一网格", grid_worker=u["grid_worker"], auxiliary=u["aux_a"])
-    a1.volunteers.add(u["volunteer"])
+    members.enrol([(a1.pk, u["volunteer"], MemberType.RESIDENT, "13900000001")])
     a2 = CommunityGridFactory(police_grid=pg_a, name="甲二网格")
     b1 = CommunityGridFactory(police_grid=pg_b, name="乙一网格")
-    b1.volunteers.add(u["volunteer_b"])
+    members.enrol([(b1.pk, u["volunteer_b"], MemberType.RESIDENT, "13900000002")])
     c1 = CommunityGridFactory(police_grid=pg_c, name="丙一网格")
     for pg, grids in ((pg_a, [a1, a2]), (pg_b, [b1]), (pg_c, [c1])):
         pg.boundary = geojson(unary_union([shape(g.boundary) for g in grids]))

@@ -90,6 +90,6 @@ def test_demo_officers_have_different_police_grids_and_the_roles_fit(db):
     assert o1.role == o2.role == Role.OFFICER
     assert PoliceGrid.objects.get(officer=o1) != PoliceGrid.objects.get(officer=o2)
     assert CommunityGrid.objects.filter(grid_worker__username="gridworker1").exists()
-    assert CommunityGrid.objects.filter(volunteers__username="volunteer1").exists()
+    assert CommunityGrid.objects.filter(members__user__username="volunteer1", members__status="active").exists()
     assert CommunityGrid.objects.filter(auxiliary__username="aux1").exists()
     assert User.objects.get(username="admin").is_superuser

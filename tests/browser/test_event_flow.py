@@ -26,7 +26,7 @@ def place(transactional_db, settings):
     seed.seed_demo(password=PASSWORD, rng=random.Random(1), fake=fake, out=lambda *a: None)
     from accounts.models import User
 
-    grid = User.objects.get(username="volunteer1").volunteer_grids.get()
+    grid = User.objects.get(username="volunteer1").memberships.get().grid
     assert grid.grid_worker.username == "gridworker1" and grid.police_grid.officer.username == "officer1"
     return grid.buildings.order_by("id").first()
 

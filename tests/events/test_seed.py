@@ -27,12 +27,13 @@ def test_the_demo_events(db):
     lines = []
     result = seed.seed_demo(rng=rng, out=lines.append)
     assert result["created"] and result["skipped"] == 0, lines
-    assert len(lines) == 1 and lines[0].startswith("  events: 400 (")
+    assert len(lines) == 2 and lines[1].startswith("  events: 400 (")
+    assert lines[0] == "  roster: 6 applications waiting, 2 suspended, 1 left"
 
     # ~60 volunteers spread over the demo grids, who can log in.
     volunteers = User.objects.filter(role=Role.VOLUNTEER).exclude(username="volunteer1")
     assert volunteers.count() == result["volunteers"] == 60
-    assert all(g.volunteers.count() >= 5 for g in CommunityGrid.objects.all())
+    assert all(g.members.filter(status="active").count() >= 4 for g in CommunityGrid.objects.all())
     assert volunteers.first().check_password(settings.DEMO_PASSWORD)
 
     # Every state and tier; escalated by the clock, by hand, to departments; reopened; rated mostly 4–5.
@@ -63,7 +64,7 @@ def test_the_demo_events(db):
     assert selectors.to_rate(volunteer1).exists()
     assert PointAward.objects.filter(user=volunteer1).exists()
     assert Event.objects.filter(handler=worker).count() >= 10 and selectors.reported_by(worker).exists()
-    board = selectors.leaderboard(volunteer1.volunteer_grids.get())
+    board = selectors.leaderboard(volunteer1.memberships.get().grid)
     assert board and volunteer1.pk in [row["user_id"] for row in board]
 
     # A second run adds nothing.
@@ -80,7 +81,7 @@ def test_the_city_seed_writes_consistent_rows(world):
     result = seed.seed_city(rng=random.Random(3), out=_quiet, count=3000, volunteers=40, chunk=1000)
     assert result["created"] and result["events"] == Event.objects.count() == 3000
     assert result["volunteers"] == User.objects.filter(username__startswith="city-volunteer-").count() == 40
-    assert all(g.volunteers.filter(username__startswith="city-").count() == 10 for g in CommunityGrid.objects.all())
+    assert all(g.members.filter(user__username__startswith="city-").count() == 10 for g in CommunityGrid.objects.all())
 
     assert set(Event.objects.values_list("state", flat=True)) == set(State.values)
     assert set(Event.objects.values_list("tier", flat=True)) == set(Tier.values)

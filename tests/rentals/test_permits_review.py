@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.models import AuditAction, AuditEvent
-from rentals import permits, sms
+from lib import sms
+from rentals import permits
 from rentals.models import PermitStatus, ResidencePermit
 from rentals.tasks_permits import permit_render_pdf, permits_daily
 from residents.models import HouseholdStatus, Person

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role, User
-from rentals import sms
+from lib import sms
 from rentals.models import LandlordProfile
 
 PHONE = "13912340000"
