@@ -126,3 +126,58 @@ def test_query_count_does_not_grow_with_rows(route, persona, world, as_user):
     after = _count(client, url)
     assert after == before, f"{route}: {before} queries before, {after} after adding rows"
     assert after <= ROUTES[route], f"{route}: {after} queries, pinned at {ROUTES[route]}"
+
+
+# Grid operations: events, roster, incidents, topics, publicity, the diary; rows grown in 甲一 between
+# the two measurements (each route: session, user, scope, then its own fixed queries).
+OPS_ROUTES = {
+    "events:list": 5,
+    "events:leaderboard": 5,
+    "grid:member_list": 6,
+    "incidents:list": 5,
+    "incidents:hotspots": 9,
+    "topics:meetings": 4,
+    "topics:ledger": 6,
+    "field:publicity": 8,
+    "field:diary": 9,
+    "event-list": 5,
+    "incident-list": 4,
+}
+
+
+def _grow_ops(world, batch):
+    from django.utils import timezone
+
+    from events import dispatch
+    from field import services as field_services
+    from grid.models import GridMember
+    from tests.events.helpers import report
+    from tests.incidents import helpers as incident_helpers
+    from tests.topics.helpers import meeting
+
+    for n in range(3):
+        event = report(world, description=f"路灯不亮{batch}{n}", dx=0.0001 * n + 0.0003 * batch)
+        dispatch.event_accept(event=event, user=world.users["grid_worker"])
+        member = GridMember(grid=world.a1, name=f"志愿者{batch}{n}", member_type="resident", applied=True)
+        member.set_phone(f"1390000{batch}{n:03d}")
+        member.save()
+        incident_helpers.add(f"Q{batch}{n:04d}", when=timezone.localtime().strftime("%Y-%m-%d 08:00"), grid=world.a1)
+        meeting(world, titles=(f"议题{batch}{n}", f"议题{batch}{n}b"))
+        field_services.publicity_record(
+            user=world.users["officer_a"], held_on=timezone.localdate(), topic="anti_fraud", place=f"广场{batch}{n}",
+            grid=world.a1, leaflets=10, people=20, participants=[world.users["grid_worker"]],
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize("persona", ["officer_a", "chief"])
+@pytest.mark.parametrize("route", sorted(OPS_ROUTES))
+def test_grid_operations_pages_cost_fixed_queries(route, persona, world, as_user):
+    client = as_user(persona)
+    _grow_ops(world, 1)
+    url = reverse(route)
+    client.get(url)
+    before = _count(client, url)
+    _grow_ops(world, 2)
+    after = _count(client, url)
+    assert after == before, f"{route}: {before} queries before, {after} after adding rows"
+    assert after <= OPS_ROUTES[route], f"{route}: {after} queries, pinned at {OPS_ROUTES[route]}"
