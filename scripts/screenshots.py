@@ -53,6 +53,9 @@ SHOTS = [
     ("field-officer1-phone", "officer1", PHONE, "/field/", None),
     ("noise-officer1-phone", "officer1", PHONE, "/noise/alerts/", None),
     ("topics-chief-desktop", "chief", DESKTOP, "/topics/ledger/", None),
+    ("members-officer1-phone", "officer1", PHONE, "/grid/members/", None),
+    ("member-apply-public-phone", None, PHONE, "/volunteer/apply/", None),
+    ("grid-officer1-desktop", "officer1", DESKTOP, "/grid/community-grids/{grid}/", None),
 ]
 
 
@@ -95,6 +98,7 @@ def demo_targets() -> dict:
         .first()
     )
     return {
+        "grid": house.grid_id,
         "event": event.pk if event else 0,
         "dispute": dispute.pk if dispute else 0,
         "building": house.building_id,
