@@ -62,7 +62,7 @@ class MemberApplyForm(PhoneCodePasswordForm):
         empty_label=_("Choose the grid where you live or work"),
     )
     name = forms.CharField(label=_("Your name"), max_length=50)
-    member_type = forms.ChoiceField(label=_("I am a"), choices=MemberType.choices)
+    member_type = forms.ChoiceField(label=_("I am a"), choices=MemberType.choices, initial=MemberType.RESIDENT)
     address = forms.CharField(
         label=_("Where you live or work"), max_length=100, required=False, help_text=_("e.g. 3号楼, 沿街商铺")
     )
@@ -80,7 +80,7 @@ class MemberForm(forms.Form):
         max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
-    member_type = forms.ChoiceField(label=_("Type"), choices=MemberType.choices)
+    member_type = forms.ChoiceField(label=_("Type"), choices=MemberType.choices, initial=MemberType.RESIDENT)
     address = forms.CharField(label=_("Where they live or work"), max_length=100, required=False)
 
     def __init__(self, *args, phone_optional: bool = False, **kwargs):
