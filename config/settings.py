@@ -141,6 +141,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * CELERY_TASK_TIME_LI
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE = {
+    # KPI figures: yesterday and today re-aggregated, so the chief's pages never scan big tables.
+    "kpi-figures-refresh": {
+        "task": "kpi.tasks.figures_refresh",
+        "schedule": crontab(minute="*/15"),
+    },
     "escalate-grid-events": {  # an event not accepted or handled within its tier's limit moves up
         "task": "events.tasks.escalate_due",
         "schedule": crontab(minute="*/5"),
