@@ -8,6 +8,7 @@ from field import api as field_api
 from grid import api as grid_api
 from incidents import api as incidents_api
 from inspections import api as inspections_api
+from kpi import api as kpi_api
 from noise import api as noise_api
 from rentals import api as rentals_api
 from rentals import api_permits as rentals_api_permits
@@ -35,7 +36,7 @@ router.register("disputes/mediators", disputes_api.MediatorViewSet, basename="me
 router.register("disputes/sessions", disputes_api.SessionViewSet, basename="mediationsession")
 router.register("disputes/followups", disputes_api.FollowUpViewSet, basename="followup")
 
-for _app in (noise_api, incidents_api, topics_api, field_api):
+for _app in (noise_api, incidents_api, topics_api, field_api, kpi_api):
     _app.register(router)
 
 urlpatterns = [

@@ -24,6 +24,12 @@ def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
 
 
+VISIT_NOTES = ["住户在家，登记信息无变化。", "提醒防范电信诈骗，发放宣传单。", "了解邻里关系，无矛盾。",
+               "核对租户信息，已告知房东按时申报。", "查看楼道消防通道，畅通。", "老人独居，留下联系电话。",
+               "住户反映楼下噪声，已记录。", "", "家中无人，留联系卡。", "核实新搬入人员，已登记。",
+               "检查电动车充电情况，已提醒。"]  # fmt: skip
+
+
 def seed_demo(*, rng: random.Random, out=print, days: int = 30) -> dict:
     """Idempotent: skipped once the demo staff have check-ins."""
     staff = list(User.objects.filter(username__in=DEMO_STAFF).order_by("username"))
@@ -85,7 +91,11 @@ def seed_demo(*, rng: random.Random, out=print, days: int = 30) -> dict:
                 b = rng.choice(buildings)
                 v = Visit.objects.create(user=user, building=b, source="manual", purpose=rng.choice(PURPOSES),
                                          grid_id=b.grid_id)  # fmt: skip
-                Visit.objects.filter(pk=v.pk).update(at=_at(day, rng.randrange(11, 16), rng.randrange(60)))
+                # Most visits note what was found (from the id: the random sequence stays as it was); the
+                # few without anything recorded show as a quality flag on the KPI page.
+                Visit.objects.filter(pk=v.pk).update(
+                    at=_at(day, rng.randrange(11, 16), rng.randrange(60)), notes=VISIT_NOTES[v.pk % len(VISIT_NOTES)]
+                )
                 if team.get(b.grid_id) and rng.random() < 0.33:
                     visits_with.append((v, rng.choice(team[b.grid_id])))
             if rng.random() < 0.15:

@@ -82,6 +82,10 @@ def _inspect(rng, *, officer, place, fails: int, at: dt.datetime) -> Inspection:
     return inspection
 
 
+def _took(pk: int) -> dt.timedelta:
+    return dt.timedelta(minutes=1 if pk % 23 == 0 else 6 + pk % 17)
+
+
 def seed_demo(*, rng: random.Random, out=print, count: int = 150) -> dict:
     """~150 inspections of the demo venues and some group-rental houses by their police grid's
     officer over the last 120 days, with notices unsigned, signed, reported fixed, overdue,
@@ -144,7 +148,9 @@ def seed_demo(*, rng: random.Random, out=print, count: int = 150) -> dict:
             notice=notice, user=officer, at=re_at,
             results={h.pk: (True, "", None) if passes or i else (False, "仍未整改", _photo(rng)) for i, h in enumerate(hazards)},
         )  # fmt: skip
-        Inspection.objects.filter(pk=result.inspection.pk).update(started_at=re_at)
+        # A re-inspection takes a quarter of an hour or so (a couple in under two minutes, which the
+        # KPI page flags); derived from the id so the seed's random sequence is unchanged.
+        Inspection.objects.filter(pk=result.inspection.pk).update(started_at=re_at - _took(result.inspection.pk))
         made["closed"] += len(result.closed)
         if result.notice is None:
             continue
@@ -161,7 +167,7 @@ def seed_demo(*, rng: random.Random, out=print, count: int = 150) -> dict:
             notice=second, user=officer, at=re2,
             results={h.pk: (False, "二次复查仍未整改", _photo(rng)) for h in second.hazards.all()},
         )  # fmt: skip
-        Inspection.objects.filter(pk=r2.inspection.pk).update(started_at=re2)
+        Inspection.objects.filter(pk=r2.inspection.pk).update(started_at=re2 - _took(r2.inspection.pk))
         made["escalated"] += len(r2.escalated)
     loop.hazards_sweep()
     out("  inspections: " + ", ".join(f"{v} {k}" for k, v in made.items()))

@@ -115,9 +115,11 @@ def _rows(rng: Range):
 
 
 def _stock_day(rng: Range) -> dt.date | None:
-    """The day stocks are read at: the last day of the range that has figures."""
+    """The day stocks are read at: the last day of the range they were taken (month ends, the
+    end of each recomputation, today)."""
+    stocks = [m.key for m in METRICS if m.kind == STOCK]
     return (
-        Figure.objects.filter(period=Period.DAY, start__gte=rng.first, start__lte=rng.last)
+        Figure.objects.filter(period=Period.DAY, start__gte=rng.first, start__lte=rng.last, metric__in=stocks)
         .order_by("-start")
         .values_list("start", flat=True)
         .first()

@@ -15,6 +15,7 @@ from field import seed as field_seed
 from grid import seed as grid_seed
 from incidents import seed as incidents_seed
 from inspections import seed as inspections_seed
+from kpi import seed as kpi_seed
 from noise import seed as noise_seed
 from rentals import seed as rentals_seed
 from residents import seed as residents_seed
@@ -60,6 +61,7 @@ class Command(BaseCommand):
                 noise_seed.seed_demo(rng=rng, out=self.stdout.write)
                 topics_seed.seed_demo(rng=rng, out=self.stdout.write)
                 incidents_seed.seed_demo(rng=rng, out=self.stdout.write)
+                kpi_seed.seed(out=self.stdout.write)
             else:
                 grid_seed.seed_city(
                     password=settings.DEMO_PASSWORD, rng=rng, fake=fake, out=self.stdout.write, progress=self._progress
@@ -75,6 +77,7 @@ class Command(BaseCommand):
                 noise_seed.seed_city(rng=rng, out=self.stdout.write)
                 topics_seed.seed_city(rng=rng, out=self.stdout.write)
                 incidents_seed.seed_city(rng=rng, out=self.stdout.write)
+                kpi_seed.seed(out=self.stdout.write)
         self.stdout.write(self.style.SUCCESS(f"Done in {time.monotonic() - started:.1f} s."))
         if scale == "demo" and not quiet_logins:
             self.stdout.write("")
