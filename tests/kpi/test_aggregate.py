@@ -103,9 +103,8 @@ def test_events_closed_within_the_limit_and_the_average_rating(world):
 
 
 def test_stocks_are_taken_at_the_month_end_and_rates_per_1000_residents(world):
-    from tests.factories import HouseFactory, PersonFactory, ResidenceFactory
-
     from residents.models import Residence
+    from tests.factories import HouseFactory, PersonFactory, ResidenceFactory
 
     base = Residence.objects.filter(grid=world.a1, end__isnull=True).count()  # the world's own residents
     house = HouseFactory(building=world.building("甲一网格"), unit="7单元707")
