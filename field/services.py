@@ -226,6 +226,20 @@ def track_add(*, user, points: list) -> int:
     return len(new)
 
 
+def checked_in_count(officers) -> int:
+    """How many of ``officers`` are checked in now (their last check, within 14 hours, is a check-in):
+    one query however many officers."""
+    since = timezone.now() - MAX_SHIFT
+    last = {}
+    for user_id, kind in (
+        Check.objects.filter(user_id__in=[o.pk for o in officers], at__gte=since)
+        .order_by("user_id", "-at")
+        .values_list("user_id", "kind")
+    ):
+        last.setdefault(user_id, kind)
+    return sum(1 for kind in last.values() if kind == Kind.IN)
+
+
 def last_positions(officers) -> dict[int, tuple]:
     """Each officer's latest known position today: (at, lat, lng, source) from the last track
     point or check, whichever is newer."""

@@ -288,7 +288,15 @@ def _urgent_candidates(user):
 def command(request):
     """The command room: where the officers out in the community last were, refreshing itself, and
     the open urgent events with the nearest officer to send each to."""
-    return render(request, "field/command.html", {"urgent": _urgent_candidates(request.user)})
+    return render(
+        request,
+        "field/command.html",
+        {
+            "urgent": _urgent_candidates(request.user),
+            "counts": _live_counts(request.user, _command_officers(request.user)),
+            "wall": request.GET.get("wall") == "1",
+        },
+    )
 
 
 @chief_required
@@ -348,4 +356,23 @@ def command_positions(request):
                 "source": source,
             }
         )
-    return JsonResponse({"officers": rows, "updated": timezone.localtime().strftime("%H:%M:%S")})
+    return JsonResponse(
+        {
+            "officers": rows,
+            "counts": _live_counts(request.user, officers),
+            "updated": timezone.localtime().strftime("%H:%M:%S"),
+        }
+    )
+
+
+def _live_counts(user, officers) -> dict:
+    """The command room's big numbers: open events, officers checked in, today's incidents."""
+    from events import selectors as event_selectors
+    from events.models import OPEN_STATES
+    from incidents.models import Incident
+
+    return {
+        "open_events": event_selectors.events_for_user(user).filter(state__in=OPEN_STATES).count(),
+        "checked_in": services.checked_in_count(officers),
+        "incidents_today": Incident.objects.visible_to(user).filter(day=timezone.localdate()).count(),
+    }

@@ -62,6 +62,10 @@
         list.appendChild(empty);
       }
       document.getElementById("fq-command-count").textContent = data.officers.length;
+      Object.keys(data.counts || {}).forEach(function (key) {
+        var cell = document.getElementById("fq-live-" + key);
+        if (cell) cell.textContent = data.counts[key];
+      });
       document.getElementById("fq-command-updated").textContent = data.updated;
     });
   }

@@ -192,3 +192,22 @@ def test_the_command_room_sends_an_urgent_event_to_the_nearest_officer_who_sees_
     dispatch.event_accept(event=event, user=world.users["officer_a"])
     assert Event.objects.get(pk=event.pk).handler == world.users["officer_a"]
     assert as_user("officer_a").post(reverse("field:dispatch"), {"event": event.pk}).status_code == 404
+
+
+def test_the_command_room_counts_open_events_officers_checked_in_and_todays_incidents(world, as_user):
+    from tests.events.helpers import report
+    from tests.incidents.helpers import add
+
+    report(world)
+    add("L0001", when=timezone.localtime().strftime("%Y-%m-%d 00:05"), grid=world.a1)
+    add("L0002", when=(timezone.localtime() - dt.timedelta(days=1)).strftime("%Y-%m-%d 12:00"), grid=world.a1)
+    here = _at(world, "甲一网格")
+    services.check(user=world.users["officer_a"], kind=Kind.IN, **here)
+    services.check(user=world.users["officer_b"], kind=Kind.IN, **here)
+    services.check(user=world.users["officer_b"], kind=Kind.OUT, **here)
+    counts = as_user("chief").get(reverse("field:command_positions")).json()["counts"]
+    assert counts == {"open_events": 1, "checked_in": 1, "incidents_today": 1}
+    other = as_user("other_chief").get(reverse("field:command_positions")).json()["counts"]
+    assert other == {"open_events": 0, "checked_in": 0, "incidents_today": 0}
+    page = as_user("chief").get(reverse("field:command") + "?wall=1").content.decode()
+    assert 'class="fq-wall"' in page and 'id="fq-live-incidents_today">1<' in page
