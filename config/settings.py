@@ -146,6 +146,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "kpi.tasks.figures_refresh",
         "schedule": crontab(minute="*/15"),
     },
+    # Reports: every officer's performance list and the station's monthly report on the 1st, the
+    # weekly report on Mondays — after the night's figures are in.
+    "kpi-reports-monthly": {
+        "task": "kpi.tasks.reports_monthly",
+        "schedule": crontab(day_of_month=1, hour=6, minute=10),
+    },
+    "kpi-reports-weekly": {
+        "task": "kpi.tasks.reports_weekly",
+        "schedule": crontab(day_of_week=1, hour=6, minute=20),
+    },
     "escalate-grid-events": {  # an event not accepted or handled within its tier's limit moves up
         "task": "events.tasks.escalate_due",
         "schedule": crontab(minute="*/5"),

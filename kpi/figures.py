@@ -166,19 +166,30 @@ def _grid_q(grid_ids) -> Q:
 
 def station(user, rng: Range) -> Figures:
     """The station (for an admin: everything) at a glance: grid totals summed."""
-    return _collect(rng, Q(user__isnull=True) & _grid_q(station_grid_ids(user)), None)[None]
+    return grids_total(station_grid_ids(user), rng)
+
+
+def grids_total(grid_ids, rng: Range) -> Figures:
+    """The totals of ``grid_ids`` (``None``: every grid)."""
+    return _collect(rng, Q(user__isnull=True) & _grid_q(grid_ids), None)[None]
 
 
 def by_police_grid(user, rng: Range) -> list[tuple[PoliceGrid, Figures]]:
-    grid_ids = station_grid_ids(user)
-    figures = _collect(rng, Q(user__isnull=True) & _grid_q(grid_ids), "grid__police_grid_id")
     police = PoliceGrid.objects.visible_to(user).select_related("officer").order_by("code")
+    return police_grids_total(station_grid_ids(user), police, rng)
+
+
+def police_grids_total(grid_ids, police, rng: Range) -> list[tuple[PoliceGrid, Figures]]:
+    figures = _collect(rng, Q(user__isnull=True) & _grid_q(grid_ids), "grid__police_grid_id")
     return [(pg, figures.get(pg.pk, Figures())) for pg in police]
 
 
 def officers_of(user):
     """The officers and auxiliaries whose own figures a chief reads: those of the station's grids."""
-    grid_ids = station_grid_ids(user)
+    return officers_of_grids(station_grid_ids(user))
+
+
+def officers_of_grids(grid_ids):
     grids = CommunityGrid.objects.all() if grid_ids is None else CommunityGrid.objects.filter(pk__in=grid_ids)
     ids = set(grids.exclude(police_grid__officer=None).values_list("police_grid__officer_id", flat=True))
     ids |= set(grids.exclude(auxiliary=None).values_list("auxiliary_id", flat=True))
@@ -186,7 +197,10 @@ def officers_of(user):
 
 
 def by_officer(user, rng: Range) -> list[tuple[User, Figures]]:
-    people = list(officers_of(user))
+    return people_total(list(officers_of(user)), rng)
+
+
+def people_total(people, rng: Range) -> list[tuple[User, Figures]]:
     figures = _collect(rng, Q(user__in=people), "user_id")
     return [(p, figures.get(p.pk, Figures())) for p in people]
 
@@ -210,19 +224,20 @@ def _own_grid_ids(person) -> set[int]:
 
 def trend(user, months: int = 12, *, person=None) -> list[tuple[dt.date, Figures]]:
     """The last ``months`` months, oldest first, for the station (or a person's own figures)."""
-    this = month_start(timezone.localdate())
+    base = Q(user=person) if person is not None else Q(user__isnull=True) & _grid_q(station_grid_ids(user))
+    return trend_for(base, months)
+
+
+def trend_for(base: Q, months: int = 12, *, until: dt.date | None = None) -> list[tuple[dt.date, Figures]]:
+    this = month_start(until or timezone.localdate())
     starts = []
     m = this
     for _ in range(months):
         starts.insert(0, m)
         m = month_start(m - dt.timedelta(days=1))
-    if person is not None:
-        base = Q(user=person)
-    else:
-        base = Q(user__isnull=True) & _grid_q(station_grid_ids(user))
     out = defaultdict(Figures)
     for r in (
-        Figure.objects.filter(base, period=Period.MONTH, start__gte=starts[0])
+        Figure.objects.filter(base, period=Period.MONTH, start__gte=starts[0], start__lte=this)
         .values("start", "metric")
         .annotate(v=Sum("value"))
         .order_by()
@@ -233,7 +248,11 @@ def trend(user, months: int = 12, *, person=None) -> list[tuple[dt.date, Figures
 
 def incidents_yoy(user, rng: Range) -> list[dict]:
     """Incidents per category this period and the same period a year before."""
-    grid_q = Q(user__isnull=True) & _grid_q(station_grid_ids(user))
+    return incidents_yoy_for(station_grid_ids(user), rng)
+
+
+def incidents_yoy_for(grid_ids, rng: Range) -> list[dict]:
+    grid_q = Q(user__isnull=True) & _grid_q(grid_ids)
     now, before = _collect(rng, grid_q, None)[None], _collect(rng.previous_year(), grid_q, None)[None]
     rows = []
     for m in METRICS:

@@ -216,10 +216,11 @@ def _residents(day):
     )
 
 
+# A house's use has no history: the rental houses of a past day are today's. Declarations do
+# have dates, so "declared by then" is exact.
 def _rental_houses(day):
-    _start, end = day_bounds(day, day)
     return (
-        House.objects.filter(use=HouseUse.RENTAL, created_at__lt=end)
+        House.objects.filter(use=HouseUse.RENTAL)
         .values("grid_id")
         .annotate(v=Count("pk"))
         .order_by()
@@ -232,7 +233,7 @@ def _rental_declared(day):
         house=OuterRef("pk"), kind=DeclarationKind.MOVE_IN, status=DeclarationStatus.APPROVED, submitted_at__lt=end
     )
     return (
-        House.objects.filter(use=HouseUse.RENTAL, created_at__lt=end)
+        House.objects.filter(use=HouseUse.RENTAL)
         .filter(Q(pk__in=Subquery(declared.values("house_id"))))
         .values("grid_id")
         .annotate(v=Count("pk"))

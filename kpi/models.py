@@ -70,3 +70,58 @@ class Run(models.Model):
     @property
     def percent(self) -> int:
         return round(100 * self.days_done / max(self.total_days, 1))
+
+
+class ReportKind(models.TextChoices):
+    OFFICER_MONTH = "officer_month", _("Monthly performance list")
+    STATION_WEEK = "station_week", _("Weekly station report")
+    STATION_MONTH = "station_month", _("Monthly station report")
+
+
+class ReportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting")
+    RENDERING = "rendering", _("Being prepared")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+def _report_path(report, filename):
+    return f"reports/{report.first_day:%Y}/{report.kind}-{report.pk or 'new'}-{filename}"
+
+
+class Report(models.Model):
+    """A generated report, kept for download: the station's weekly or monthly report (PDF) or an
+    officer's monthly performance list (绩效清单, PDF and Excel). Rendered by Celery; the page
+    polls ``progress``. Numbers come from the pre-aggregated figures, never the big tables."""
+
+    kind = models.CharField(_("report"), max_length=20, choices=ReportKind.choices)
+    station = models.ForeignKey("grid.Station", verbose_name=_("station"), on_delete=models.PROTECT,
+                                related_name="+")  # fmt: skip
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("officer"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="kpi_reports",
+    )  # fmt: skip
+    first_day = models.DateField(_("from"))
+    last_day = models.DateField(_("to"))
+    status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    pdf = models.FileField(_("PDF"), upload_to=_report_path, blank=True)
+    xlsx = models.FileField(_("Excel"), upload_to=_report_path, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-first_day", "-created_at"]
+        indexes = [models.Index(fields=["station", "kind", "first_day"])]
+
+    def __str__(self):
+        who = f" {self.officer}" if self.officer_id else ""
+        return f"{self.get_kind_display()}{who} {self.first_day}–{self.last_day}"

@@ -1,5 +1,7 @@
-"""The figures behind the KPI pages for the seeded data: the last 13 months (this month and the
-same month a year before, for year-on-year change), aggregated as the beat job would."""
+"""The figures behind the KPI pages for the seeded data: the last 14 months (so that this month's
+and last month's reports can compare with the same month a year before), aggregated as the beat
+job would, then last month's reports (performance lists and the station report) as the beat would
+make them on the 1st."""
 
 from __future__ import annotations
 
@@ -8,11 +10,11 @@ import time
 
 from django.utils import timezone
 
-from kpi import aggregate
+from kpi import aggregate, reports
 from kpi.models import Figure
 
 
-def seed(*, out=print, months: int = 13) -> dict:
+def seed(*, out=print, months: int = 14) -> dict:
     today = timezone.localdate()
     first = aggregate.month_start(today)
     for _ in range(months - 1):
@@ -22,5 +24,9 @@ def seed(*, out=print, months: int = 13) -> dict:
         return {"created": False}
     started = time.monotonic()
     rows = aggregate.recompute(first, today)
-    out(f"  kpi: {rows:,} figure rows from {first} to {today} in {time.monotonic() - started:.1f} s")
-    return {"created": True, "rows": rows, "first": first}
+    made = reports.monthly(today) + reports.weekly(today)  # rendered once the seed commits
+    out(
+        f"  kpi: {rows:,} figure rows from {first} to {today} in {time.monotonic() - started:.1f} s; "
+        f"{made} reports queued"
+    )
+    return {"created": True, "rows": rows, "first": first, "reports": made}
