@@ -184,7 +184,7 @@ def decide(member: GridMember, *, by, to: str, reason: str = "") -> GridMember:
         raise ValidationError({"reason": _("Say why, so the member can be told.")})
     with transaction.atomic():
         # Read the status under the row lock: two officers deciding at once cannot both win.
-        member = GridMember.objects.select_for_update().select_related("grid", "user").get(pk=member.pk)
+        member = GridMember.objects.select_for_update(of=("self",)).select_related("grid", "user").get(pk=member.pk)
         was = member.status
         if (was, to) not in TRANSITIONS:
             raise ValidationError(
