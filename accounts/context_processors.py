@@ -27,6 +27,14 @@ def _menu(user) -> list[dict]:
     if role == Role.MEDIATOR and not su:  # an external mediator: the disputes assigned to them
         menu.append({"label": _("My disputes"), "url": reverse("disputes:ledger"), "icon": "chat-square-text"})
         return menu
+    if su or role in (Role.CHIEF, Role.ADMIN, Role.OFFICER, Role.AUXILIARY):
+        station_view = su or role in (Role.CHIEF, Role.ADMIN)
+        kpis = [
+            {"label": _("KPIs"), "url": reverse("kpi:station" if station_view else "kpi:mine"), "icon": "speedometer2"},
+            {"label": _("Reports") if station_view else _("My performance lists"), "url": reverse("kpi:reports"),
+             "icon": "file-earmark-bar-graph"},
+        ]  # fmt: skip
+        menu.append({"label": _("KPIs"), "icon": "speedometer2", "children": kpis})
     if su or role in GRID_ROLES:
         menu.append({"label": _("Map"), "url": reverse("grid:map"), "icon": "map"})
         events = [{"label": _("Report an event"), "url": reverse("events:report"), "icon": "megaphone"}]

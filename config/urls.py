@@ -30,6 +30,7 @@ urlpatterns = [
     path("topics/", include("topics.urls")),
     path("field/", include("field.urls")),
     path("events/", include("events.urls")),
+    path("kpi/", include("kpi.urls")),
     path("open311/v2/", include("events.urls_open311")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("jsi18n/", login_not_required(JavaScriptCatalog.as_view()), name="javascript-catalog"),

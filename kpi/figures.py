@@ -94,15 +94,20 @@ def parse_range(params, *, default: Range | None = None) -> Range:
     """``?month=YYYY-MM`` or ``?from=YYYY-MM-DD&to=YYYY-MM-DD`` (at most two years); default: this month."""
     today = timezone.localdate()
     try:
+        rng = None
         if params.get("from") and params.get("to"):
             first = dt.date.fromisoformat(params["from"])
             last = dt.date.fromisoformat(params["to"])
             if last < first or (last - first).days > 731:
                 raise ValueError
-            return Range(first, last)
-        if params.get("month"):
-            return month_range(dt.date.fromisoformat(params["month"] + "-01"))
-    except ValueError:
+            rng = Range(first, last)
+        elif params.get("month"):
+            rng = month_range(dt.date.fromisoformat(params["month"] + "-01"))
+        if rng is not None:
+            if not (rng.first.year >= 2000 and rng.last.year <= 2100):  # and a year before stays a date
+                raise ValueError
+            return rng
+    except (ValueError, OverflowError):
         raise Http404 from None
     return default or month_range(today)
 
@@ -277,8 +282,13 @@ def drill(user, key: str, rng: Range, *, police_grid: int | None = None, person:
             raise Http404
         if metric.source is not None and metric.source.credit:
             qs = qs.filter(metric.source.credited_q(subject))
-        elif hasattr(qs.model, "user"):
+        elif metric.key == "hazards_on_time":
+            qs = qs.filter(inspection__officer=subject)
+        elif metric.source is None and hasattr(qs.model, "user"):  # community minutes: the check-ins
             qs = qs.filter(user=subject)
+        else:  # nobody's doing (incidents, declarations): the person's grids, as own() counts them
+            grid_field = metric.source.grid_field if metric.source is not None else "grid_id"
+            qs = qs.filter(**{f"{grid_field}__in": _own_grid_ids(subject)})
         return qs.distinct()
     grid_ids = station_grid_ids(user)
     grid_field = metric.source.grid_field if metric.source is not None else "grid_id"

@@ -184,7 +184,13 @@ def _hazards_on_time(first: dt.date, last: dt.date) -> Rows:
 
 
 def _hazards_on_time_records(first, last):
-    return Hazard.objects.filter(deadline__gte=first, deadline__lte=last, closed_at__isnull=False)
+    closed_day = TruncDate("closed_at", tzinfo=timezone.get_current_timezone())
+    return (
+        Hazard.objects.select_related("inspection")
+        .filter(deadline__gte=first, deadline__lte=last, closed_at__isnull=False)
+        .annotate(kpi_closed_day=closed_day)
+        .filter(kpi_closed_day__lte=F("deadline"))
+    )
 
 
 def _each_day(first: dt.date, last: dt.date):
@@ -219,12 +225,7 @@ def _residents(day):
 # A house's use has no history: the rental houses of a past day are today's. Declarations do
 # have dates, so "declared by then" is exact.
 def _rental_houses(day):
-    return (
-        House.objects.filter(use=HouseUse.RENTAL)
-        .values("grid_id")
-        .annotate(v=Count("pk"))
-        .order_by()
-    )
+    return House.objects.filter(use=HouseUse.RENTAL).values("grid_id").annotate(v=Count("pk")).order_by()
 
 
 def _rental_declared(day):
@@ -271,7 +272,8 @@ def _registry_changes(action: str):
         for ct in types.values():
             by_type |= Q(content_type=ct)
         return (
-            ChangeLog.objects.filter(by_type, action=action)
+            ChangeLog.objects.select_related("content_type", "user")
+            .filter(by_type, action=action)
             .annotate(kpi_record_grid=grid)
             .filter(kpi_record_grid__isnull=False)
         )
@@ -415,14 +417,16 @@ METRICS: list[Metric] = [
         _("Declarations"),
         G_RENTALS,
         describe=_declaration,
-        source=Source(lambda: RentalDeclaration.objects.select_related("house"), "submitted_at"),
+        source=Source(lambda: RentalDeclaration.objects.select_related("house__building"), "submitted_at"),
     ),  # fmt: skip
     Metric(
         "declarations_late",
         _("Late declarations"),
         G_RENTALS,
         describe=_declaration,
-        source=Source(lambda: RentalDeclaration.objects.select_related("house").filter(is_late=True), "submitted_at"),
+        source=Source(
+            lambda: RentalDeclaration.objects.select_related("house__building").filter(is_late=True), "submitted_at"
+        ),
     ),  # fmt: skip
     Metric(
         "hazards_found",
