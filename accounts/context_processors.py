@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy as pgettext
 
 from accounts.models import GRID_ROLES, STAFF_ROLES, Role
 from accounts.permissions import ADDRESS_EDITOR_ROLES
@@ -29,11 +30,11 @@ def _menu(user) -> list[dict]:
         return menu
     if su or role in (Role.CHIEF, Role.ADMIN, Role.OFFICER, Role.AUXILIARY):
         station_view = su or role in (Role.CHIEF, Role.ADMIN)
+        reports = pgettext("documents", "Reports") if station_view else _("My performance lists")
         kpis = [
             {"label": _("KPIs"), "url": reverse("kpi:station" if station_view else "kpi:mine"), "icon": "speedometer2"},
-            {"label": _("Reports") if station_view else _("My performance lists"), "url": reverse("kpi:reports"),
-             "icon": "file-earmark-bar-graph"},
-        ]  # fmt: skip
+            {"label": reports, "url": reverse("kpi:reports"), "icon": "file-earmark-bar-graph"},
+        ]
         menu.append({"label": _("KPIs"), "icon": "speedometer2", "children": kpis})
     if su or role in GRID_ROLES:
         menu.append({"label": _("Map"), "url": reverse("grid:map"), "icon": "map"})

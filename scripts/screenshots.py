@@ -56,6 +56,11 @@ SHOTS = [
     ("members-officer1-phone", "officer1", PHONE, "/grid/members/", None),
     ("member-apply-public-phone", None, PHONE, "/volunteer/apply/", None),
     ("grid-officer1-desktop", "officer1", DESKTOP, "/grid/community-grids/{grid}/", None),
+    ("kpi-chief-desktop", "chief", DESKTOP, "/kpi/?month={last_month}", "canvas"),
+    ("kpi-officer1-phone", "officer1", PHONE, "/kpi/me/?month={last_month}", None),
+    ("kpi-records-chief-desktop", "chief", DESKTOP, "/kpi/records/visits/?month={last_month}", None),
+    ("reports-chief-desktop", "chief", DESKTOP, "/kpi/reports/", None),
+    ("command-wall-chief-desktop", "chief", DESKTOP, "/field/command/?wall=1", "#fq-command-list li"),
 ]
 
 
@@ -68,6 +73,10 @@ def demo_targets() -> dict:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
+    import datetime as dt
+
+    from django.utils import timezone
+
     from disputes.models import Dispute
     from events.models import Event
     from inspections.models import RectificationNotice
@@ -97,7 +106,9 @@ def demo_targets() -> dict:
         .order_by("-reported_at")
         .first()
     )
+    today = timezone.localdate()
     return {
+        "last_month": f"{(today.replace(day=1) - dt.timedelta(days=1)):%Y-%m}",
         "grid": house.grid_id,
         "event": event.pk if event else 0,
         "dispute": dispute.pk if dispute else 0,
