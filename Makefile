@@ -8,7 +8,7 @@ PORT ?= 8000
 # The demo always runs on its own SQLite file with eager tasks, whatever the shell exports.
 DEMO := env -u DATABASE_URL -u REDIS_URL DEBUG=1
 
-.PHONY: run test lint format migrate seed worker beat clean messages
+.PHONY: run test lint format migrate seed worker beat clean messages bench
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -65,3 +65,8 @@ beat: $(VENV)/.runtime
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
+
+# Time the main requests against the configured database (PostgreSQL with `seed_demo --scale city`
+# for the real figures); prints a table and writes bench/results.json (not committed).
+bench: $(VENV)/.runtime
+	$(PY) manage.py bench

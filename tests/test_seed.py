@@ -47,7 +47,9 @@ def _snapshot():
     )
 
 
-def test_demo_seed_builds_one_station_four_police_grids_twelve_grids(db, settings):
+def test_demo_seed_builds_one_station_four_police_grids_twelve_grids_and_is_idempotent(db, settings):
+    """One full seed (the slowest thing in the suite) checked for its layout and logins, then a
+    second run that must change nothing."""
     settings.DEMO_PASSWORD = "seed-test-password"
     output = _seed()
     assert Station.objects.count() == 1
@@ -59,9 +61,6 @@ def test_demo_seed_builds_one_station_four_police_grids_twelve_grids(db, setting
         assert User.objects.get(username=username).check_password("seed-test-password"), username
     assert "seed-test-password" in output
 
-
-def test_demo_seed_is_idempotent_and_deterministic(db):
-    _seed()
     first = _snapshot()
     users = User.objects.count()
     _seed()
