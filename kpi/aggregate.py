@@ -104,3 +104,13 @@ def recompute(first: dt.date, last: dt.date, *, run: Run | None = None) -> int:
         run.days_done = run.total_days
         run.save(update_fields=["rows", "finished_at", "days_done"])
     return written
+
+
+def request_recompute(first: dt.date, last: dt.date, *, by) -> Run:
+    """Queue a recomputation of ``first``..``last`` (never past today) for the background; the
+    run's page follows its progress. The caller has checked the period has begun."""
+    from kpi.tasks import figures_recompute
+
+    run = Run.objects.create(first_day=first, last_day=min(last, timezone.localdate()), requested_by=by)
+    transaction.on_commit(lambda: figures_recompute.delay(run.pk))
+    return run

@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,12 +24,12 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import Role, User
 from accounts.permissions import role_required
 from grid.models import PoliceGrid
+from kpi import aggregate
 from kpi import figures as kpi
 from kpi.aggregate import month_end, month_start
 from kpi.metrics import BY_KEY, FLOW, METRICS
 from kpi.models import Figure, Period, Run
 from kpi.selectors import home_figures
-from kpi.tasks import figures_recompute
 
 
 def home(request):
@@ -408,8 +407,7 @@ def recompute(request):
     if rng.first > today:
         messages.warning(request, _("That period has not begun yet: there is nothing to recompute."))
         return redirect(f"{reverse('kpi:station')}?{urlencode(_range_params(rng))}")
-    job = Run.objects.create(first_day=rng.first, last_day=min(rng.last, today), requested_by=request.user)
-    transaction.on_commit(lambda: figures_recompute.delay(job.pk))
+    job = aggregate.request_recompute(rng.first, rng.last, by=request.user)
     return redirect("kpi:run", pk=job.pk)
 
 
