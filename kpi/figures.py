@@ -214,7 +214,7 @@ def own(user, rng: Range, *, person=None) -> Figures:
     """What ``person`` (default: the user) is credited with, plus the stocks of their grids."""
     person = person or user
     credited = _collect(rng, Q(user=person), None)[None]
-    grids = _collect(rng, Q(user__isnull=True, grid_id__in=_own_grid_ids(person)), None)[None]
+    grids = _collect(rng, Q(user__isnull=True, grid_id__in=own_grid_ids(person)), None)[None]
     for m in METRICS:
         if m.kind == STOCK:
             credited.values[m.key] = grids[m.key]
@@ -223,7 +223,7 @@ def own(user, rng: Range, *, person=None) -> Figures:
     return credited
 
 
-def _own_grid_ids(person) -> set[int]:
+def own_grid_ids(person) -> set[int]:
     return set(scope_for(person).community_grid_ids)
 
 
@@ -288,7 +288,7 @@ def drill(user, key: str, rng: Range, *, police_grid: int | None = None, person:
             qs = qs.filter(user=subject)
         else:  # nobody's doing (incidents, declarations): the person's grids, as own() counts them
             grid_field = metric.source.grid_field if metric.source is not None else "grid_id"
-            qs = qs.filter(**{f"{grid_field}__in": _own_grid_ids(subject)})
+            qs = qs.filter(**{f"{grid_field}__in": own_grid_ids(subject)})
         return qs.distinct()
     grid_ids = station_grid_ids(user)
     grid_field = metric.source.grid_field if metric.source is not None else "grid_id"

@@ -121,7 +121,7 @@ def request(*, kind: str, station: Station, day: dt.date, officer=None, by=None)
     if day > timezone.localdate():
         raise ValidationError({"day": _("The period has not begun yet.")})
     if kind == ReportKind.OFFICER_MONTH:
-        if officer is None or officer not in figures.officers_of_grids(_station_grid_ids(station)):
+        if officer is None or officer not in figures.officers_of_grids(station_grid_ids_of(station)):
             raise ValidationError({"officer": _("Choose an officer of the station.")})
     else:
         officer = None
@@ -136,7 +136,7 @@ def request(*, kind: str, station: Station, day: dt.date, officer=None, by=None)
     return report
 
 
-def _station_grid_ids(station: Station) -> set[int]:
+def station_grid_ids_of(station: Station) -> set[int]:
     return set(CommunityGrid.objects.filter(police_grid__station=station).values_list("pk", flat=True))
 
 
@@ -179,7 +179,7 @@ def _footer(report: Report) -> str:
 
 def _station(report: Report) -> bytes:
     rng = figures.Range(report.first_day, report.last_day)
-    grid_ids = _station_grid_ids(report.station)
+    grid_ids = station_grid_ids_of(report.station)
     total = figures.grids_total(grid_ids, rng)
     last_year = figures.grids_total(grid_ids, rng.previous_year())
     _step(report, 25)
@@ -373,7 +373,7 @@ def monthly(today: dt.date | None = None) -> int:
         ).exists():
             request(kind=ReportKind.STATION_MONTH, station=station, day=day)
             made += 1
-        for officer in figures.officers_of_grids(_station_grid_ids(station)):
+        for officer in figures.officers_of_grids(station_grid_ids_of(station)):
             if not Report.objects.filter(kind=ReportKind.OFFICER_MONTH, officer=officer,
                                          first_day=month_start(day)).exists():  # fmt: skip
                 request(kind=ReportKind.OFFICER_MONTH, station=station, day=day, officer=officer)

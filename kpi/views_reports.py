@@ -48,7 +48,7 @@ def _request_from_post(request):
         station = _stations(user).filter(pk=request.POST.get("station") or user.station_id).first()
         if kind == ReportKind.OFFICER_MONTH and station is not None:
             officer = (
-                figures.officers_of_grids(reports._station_grid_ids(station))
+                figures.officers_of_grids(reports.station_grid_ids_of(station))
                 .filter(pk=request.POST.get("officer") or 0)
                 .first()
             )
@@ -64,7 +64,7 @@ def _request_from_post(request):
 
 
 def _officer_station(user):
-    return Station.objects.filter(police_grids__community_grids__in=figures._own_grid_ids(user)).first()
+    return Station.objects.filter(police_grids__community_grids__in=figures.own_grid_ids(user)).first()
 
 
 @readers
@@ -83,7 +83,7 @@ def report_list(request):
     officers = []
     if figures.can_see_station(request.user):
         for station in _stations(request.user):
-            officers += [(station, o) for o in figures.officers_of_grids(reports._station_grid_ids(station))]
+            officers += [(station, o) for o in figures.officers_of_grids(reports.station_grid_ids_of(station))]
     return render(
         request,
         "kpi/reports.html",
