@@ -239,3 +239,32 @@ def test_an_officers_incidents_are_those_of_their_grids(world, as_user):
     assert value == "1"
     records = client.get(href).content.decode()
     assert "丙一路1号" not in records and _count(records) == 1
+
+
+@pytest.mark.parametrize(("persona", "route"), [("chief", "kpi:station"), ("officer_a", "kpi:mine")])
+def test_the_kpi_pages_cost_the_same_queries_however_many_figures(world, as_user, persona, route):
+    """The pages read the summary table only: more records and more figure rows, same queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def grow(day):
+        for n in range(3):
+            visit_record(user=world.users["officer_a"], building=world.building("甲一网格"), purpose=f"走访{day}{n}")
+            add_incident(f"64010620261101{day}{n}", when=f"2026-11-{day:02d} 10:00", grid=world.a1)
+
+    def count(client):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse(route), {"month": "2026-11"}).status_code == 200
+        return len(ctx.captured_queries)
+
+    with time_machine.travel(bj("2026-11-20 10:00"), tick=False):
+        client = as_user(persona)
+        grow(3)
+        aggregate.recompute(dt.date(2025, 11, 1), dt.date(2026, 11, 20))  # last year's month too (YoY)
+        client.get(reverse(route))
+        before = count(client)
+        grow(5)
+        grow(9)
+        aggregate.recompute(dt.date(2025, 11, 1), dt.date(2026, 11, 20))
+        after = count(client)
+    assert after == before <= 30, (before, after)
