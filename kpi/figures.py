@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, Sum
 from django.http import Http404
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from accounts.models import Role, User
 from grid.models import CommunityGrid, PoliceGrid
@@ -25,6 +25,25 @@ from kpi.metrics import BY_KEY, METRICS, STOCK
 from kpi.models import Figure, Period
 
 KPI_ROLES = frozenset({Role.CHIEF, Role.ADMIN, Role.OFFICER, Role.AUXILIARY})
+
+
+def format_number(value, fmt: str = "count") -> str:
+    """How pages, reports and spreadsheets show a figure: a count, one decimal (hours, rates per
+    1,000), a percentage or a rating (two decimals); a dash for "nothing to divide by"."""
+    if value is None:
+        return "—"
+    if fmt == "percent":
+        return f"{formats.number_format(value, 1, force_grouping=True)} %"
+    if fmt in ("decimal", "rating"):
+        return formats.number_format(value, 1 if fmt == "decimal" else 2, force_grouping=True)
+    return formats.number_format(value, 0, force_grouping=True)
+
+
+def format_change(percent) -> str:
+    """A year-on-year change: signed, one decimal, or a dash when there was nothing a year before."""
+    if percent is None:
+        return "—"
+    return f"{'+' if percent > 0 else ''}{format_number(percent, 'percent')}"
 
 
 def _ratio(a, b, scale=100.0):
@@ -280,18 +299,16 @@ def drill(user, key: str, rng: Range, *, police_grid: int | None = None, person:
         subject = User.objects.filter(pk=person).first()
         if subject is None or (can_see_station(user) and subject not in officers_of(user) and person != user.pk):
             raise Http404
-        if metric.source is not None and metric.source.credit:
-            qs = qs.filter(metric.source.credited_q(subject))
-        elif metric.key == "hazards_on_time":
-            qs = qs.filter(inspection__officer=subject)
-        elif metric.source is None and hasattr(qs.model, "user"):  # community minutes: the check-ins
-            qs = qs.filter(user=subject)
+        if metric.credit:
+            credited = Q()
+            for path in metric.credit:
+                credited |= Q(**{path: subject})
+            qs = qs.filter(credited)
         else:  # nobody's doing (incidents, declarations): the person's grids, as own() counts them
-            grid_field = metric.source.grid_field if metric.source is not None else "grid_id"
-            qs = qs.filter(**{f"{grid_field}__in": own_grid_ids(subject)})
+            qs = qs.filter(**{f"{metric.grid_field}__in": own_grid_ids(subject)})
         return qs.distinct()
     grid_ids = station_grid_ids(user)
-    grid_field = metric.source.grid_field if metric.source is not None else "grid_id"
+    grid_field = metric.grid_field
     if grid_ids is not None:
         qs = qs.filter(**{f"{grid_field}__in": grid_ids})
     if police_grid is not None:

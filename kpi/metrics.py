@@ -98,12 +98,6 @@ class Source:
                 if r["v"]:
                     yield r["kpi_day"], r["kpi_grid"], r[path], r["v"]
 
-    def credited_q(self, user) -> Q:
-        q = Q()
-        for path in self.credit:
-            q |= Q(**{path: user})
-        return q
-
 
 @dataclass(frozen=True)
 class Metric:
@@ -114,6 +108,7 @@ class Metric:
     source: Source | None = None
     compute: Callable[[dt.date, dt.date], Rows] | None = None  # flows computed in Python, and stocks
     records: Callable[[dt.date, dt.date], QuerySet] | None = None  # for computed flows
+    records_credit: tuple[str, ...] = ()  # for computed flows: who a record is credited to
     describe: Callable | None = None  # record -> (time, text, url)
     flag: bool = False  # a quality flag: shown beside the figures, never a target
     unit: str = ""
@@ -133,6 +128,15 @@ class Metric:
         if self.source is not None:
             return self.source.in_period(first, last)
         return self.records(first, last)
+
+    @property
+    def credit(self) -> tuple[str, ...]:
+        """The user paths a record of this figure is credited to (empty: nobody's doing)."""
+        return self.source.credit if self.source is not None else self.records_credit
+
+    @property
+    def grid_field(self) -> str:
+        return self.source.grid_field if self.source is not None else "grid_id"
 
 
 # --- computed flows and stocks ------------------------------------------------------------------
@@ -371,6 +375,7 @@ METRICS: list[Metric] = [
         _("Hours in the community"),
         G_WORK,
         compute=_community_minutes,
+        records_credit=("user",),
         unit="h",
         records=lambda a, b: (
             Check.objects.filter(kind=Kind.IN)
@@ -457,6 +462,7 @@ METRICS: list[Metric] = [
         G_HAZARDS,
         compute=_hazards_on_time,
         records=_hazards_on_time_records,
+        records_credit=("inspection__officer",),
         describe=_hazard,
     ),  # fmt: skip
     Metric("hazards_overdue", _("Overdue hazards"), G_HAZARDS, kind=STOCK, compute=_stock(_hazards_overdue)),

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
@@ -57,15 +57,12 @@ def label(key: str) -> str:
     return RATE_LABELS[key]() if key in RATE_LABELS else str(BY_KEY[key].label)
 
 
+SHOW = {"n": "count", "h": "decimal", "%": "percent", "r": "rating"}
+
+
 def show(f: figures.Figures, key: str, how: str) -> str:
     value = f.rates.get(key) if key in RATE_LABELS else f[key]
-    if value is None:
-        return "—"
-    if how == "%":
-        return f"{formats.number_format(value, 1)}%"
-    if how in ("h", "r"):
-        return formats.number_format(value, 1 if how == "h" else 2)
-    return formats.number_format(value, 0, force_grouping=True)
+    return figures.format_number(value, SHOW[how])
 
 
 def period_label(report: Report) -> str:
@@ -213,7 +210,7 @@ def _station(report: Report) -> bytes:
                     str(r["label"]),
                     str(r["now"]),
                     str(r["before"]),
-                    "—" if r["change"] is None else f"{r['change']:+.1f}%",
+                    figures.format_change(r["change"]),
                 ]
                 for r in yoy
             ],
@@ -280,7 +277,7 @@ def _per_1000(f: figures.Figures, key: str) -> str:
     residents = f["residents"]
     if not residents:
         return "—"
-    return formats.number_format(1000 * f[key] / residents, 1)
+    return figures.format_number(1000 * f[key] / residents, "decimal")
 
 
 def _highlights(grid_ids, rng: figures.Range, total: figures.Figures) -> list:

@@ -16,7 +16,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -82,21 +82,8 @@ RATE_LABELS = {key: label for key, label, _of, _fmt in RATES}
 # --- formatting ---------------------------------------------------------------------------------
 
 
-def _number(value, fmt: str = "count") -> str:
-    if value is None:
-        return "—"
-    if fmt == "percent":
-        return f"{formats.number_format(value, 1, force_grouping=True)} %"
-    if fmt == "decimal":
-        return formats.number_format(value, 1, force_grouping=True)
-    return formats.number_format(value, 0, force_grouping=True)
-
-
-def _change(percent) -> str:
-    """A year-on-year change: signed, one decimal, or a dash when there was nothing a year before."""
-    if percent is None:
-        return "—"
-    return f"{'+' if percent > 0 else ''}{_number(percent, 'percent')}"
+_number = kpi.format_number
+_change = kpi.format_change
 
 
 def _metric_text(metric, fig: kpi.Figures) -> str:

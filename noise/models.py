@@ -170,3 +170,12 @@ class Alert(models.Model):
 
     def __str__(self):
         return f"{self.sensor} {self.get_kind_display()} {self.window_start:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def from_finding(cls, sensor, finding) -> "Alert":
+        """An unsaved alert for one finding of ``noise.laeq.evaluate``."""
+        return cls(
+            sensor=sensor, grid_id=sensor.grid_id, kind=finding.kind, period=finding.period,
+            window_start=finding.window_start, window_end=finding.window_end, measured=finding.measured,
+            limit=finding.limit, exceedance=finding.exceedance,
+        )  # fmt: skip

@@ -202,19 +202,7 @@ def seed_city(*, rng: random.Random, out=print, count: int = 200) -> dict:
         load = [(sensor.pk, adapt(at) if sqlite else at, v) for at, v in rows]
         made["readings"] += bulk.load("noise_reading", ["sensor_id", "at", "laeq"], load)
         for f in laeq.evaluate(rows, sensor.zone_class):
-            alerts.append(
-                Alert(
-                    sensor=sensor,
-                    grid_id=sensor.grid_id,
-                    kind=f.kind,
-                    period=f.period,
-                    window_start=f.window_start,
-                    window_end=f.window_end,
-                    measured=f.measured,
-                    limit=f.limit,
-                    exceedance=f.exceedance,
-                )  # fmt: skip
-            )
+            alerts.append(Alert.from_finding(sensor, f))
     Alert.objects.bulk_create(alerts, batch_size=BATCH)
     made["alerts"] = len(alerts)
     if not sqlite:

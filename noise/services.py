@@ -199,19 +199,7 @@ def _raise(sensor: Sensor, findings: list[laeq.Finding]) -> int:
     for f in findings:
         alert = known.get((f.kind, f.window_start))
         if alert is None:
-            new.append(
-                Alert(
-                    sensor=sensor,
-                    grid_id=sensor.grid_id,
-                    kind=f.kind,
-                    period=f.period,
-                    window_start=f.window_start,
-                    window_end=f.window_end,
-                    measured=f.measured,
-                    limit=f.limit,
-                    exceedance=f.exceedance,
-                )  # fmt: skip
-            )
+            new.append(Alert.from_finding(sensor, f))
         elif (alert.measured, alert.limit) != (f.measured, f.limit):  # a late reading changed the window
             alert.measured, alert.limit, alert.exceedance = f.measured, f.limit, f.exceedance
             changed.append(alert)
