@@ -120,3 +120,93 @@ def seed_demo(*, rng: random.Random, out=print, days: int = 30) -> dict:
         f"{len(visits_with)} visits made together, {len(publicity)} publicity activities"
     )
     return {"created": True}
+
+
+def seed_city(*, rng: random.Random, out=print, days: int = 365, progress=None) -> dict:
+    """A year of check-ins, check-outs and door visits for the city's police staff (an officer and
+    nine auxiliaries per police grid: 2,000), streamed with COPY: about 1.2 million check rows and
+    1.5 million visits, a third of them made together with the grid worker. Patrol tracks are left
+    to the demo (a point every 30 s for a year would be 70 million rows). Idempotent: skipped once
+    city staff have check-ins."""
+    from django.db import connection
+
+    from accounts.models import Role
+    from grid.models import CommunityGrid
+    from lib import bulk
+
+    staff_q = User.objects.filter(role__in=(Role.OFFICER, Role.AUXILIARY), username__startswith="city-")
+    if Check.objects.filter(user__in=staff_q).exists():
+        out("  city field work: already seeded")
+        return {"created": False}
+    # Each person's grids: an officer has the police grid's ten, an auxiliary the ones they look after.
+    grids_of: dict[int, list[int]] = {}
+    station_of: dict[int, int] = {}
+    workers: dict[int, int | None] = {}
+    for g_id, officer, aux, worker, station_id in (
+        CommunityGrid.objects.filter(code__startswith="CITY-")
+        .order_by("id")
+        .values_list("id", "police_grid__officer_id", "auxiliary_id", "grid_worker_id", "police_grid__station_id")
+    ):
+        workers[g_id] = worker
+        for u in (officer, aux):
+            if u:
+                grids_of.setdefault(u, []).append(g_id)
+                station_of[u] = station_id
+    if not grids_of:
+        out("  city field work: no city staff")
+        return {"created": False}
+    buildings: dict[int, list[tuple[int, float, float]]] = {}
+    for g_id, b_id, lat, lng in (
+        Building.objects.filter(grid_id__in=workers).order_by("id").values_list("grid_id", "id", "lat", "lng")
+        .iterator(chunk_size=20_000)
+    ):  # fmt: skip
+        buildings.setdefault(g_id, []).append((b_id, lat, lng))
+    sqlite = connection.vendor != "postgresql"
+    adapt = connection.ops.adapt_datetimefield_value
+
+    def when(day: dt.date, hour: int, minute: int):
+        at = _at(day, hour, minute)
+        return adapt(at) if sqlite else at.isoformat()
+
+    today = timezone.localdate()
+    v0 = bulk.next_id("residents_visit")
+    state = {"visit": v0, "done": 0}
+    checks, visits, together = [], [], []
+    users = sorted(u for u in grids_of if any(buildings.get(g) for g in grids_of[u]))
+    for n, user in enumerate(users):
+        grids = [g for g in grids_of[user] if buildings.get(g)]
+        station_id = station_of[user]
+        for back in range(days, 0, -1):
+            day = today - dt.timedelta(days=back)
+            if day.weekday() == 6 or rng.random() < 0.1:  # Sundays and the odd day at the station
+                continue
+            g_in = grids[rng.randrange(len(grids))]
+            b_id, lat, lng = buildings[g_in][rng.randrange(len(buildings[g_in]))]
+            checks.append((user, "in", when(day, 8, 30 + rng.randrange(30)), lat, lng, 12, g_in, station_id, True, ""))
+            for _ in range(rng.randrange(2, 4)):  # two or three doors a day
+                g = grids[rng.randrange(len(grids))]
+                b_id, lat, lng = buildings[g][rng.randrange(len(buildings[g]))]
+                vid = state["visit"]
+                visits.append((vid, user, when(day, rng.randrange(9, 16), rng.randrange(60)), "manual", b_id, None,
+                               PURPOSES[vid % len(PURPOSES)], VISIT_NOTES[vid % len(VISIT_NOTES)], g))  # fmt: skip
+                if workers.get(g) and vid % 3 == 0:
+                    together.append((vid, workers[g]))
+                state["visit"] += 1
+            g_out = grids[rng.randrange(len(grids))]
+            b_id, lat, lng = buildings[g_out][rng.randrange(len(buildings[g_out]))]
+            checks.append((user, "out", when(day, 16, rng.randrange(50)), lat, lng, 15, g_out, station_id, True, ""))
+        if len(visits) >= 200_000 or n == len(users) - 1:
+            bulk.load("field_check", ["user_id", "kind", "at", "lat", "lng", "accuracy", "grid_id", "station_id",
+                                      "inside", "note"], checks)  # fmt: skip
+            bulk.load("residents_visit", ["id", "user_id", "at", "source", "building_id", "house_id", "purpose",
+                                          "notes", "grid_id"], visits)  # fmt: skip
+            bulk.load("residents_visit_participants", ["visit_id", "user_id"], together)
+            state["done"] += len(visits)
+            checks, visits, together = [], [], []
+            if progress:
+                progress(n + 1, len(users))
+    if not sqlite:
+        with connection.cursor() as c:
+            c.execute("ANALYZE field_check; ANALYZE residents_visit; ANALYZE residents_visit_participants")
+    out(f"  city field work: a year of check-ins and {state['done']:,} visits by {len(users):,} police staff")
+    return {"created": True, "staff": len(users), "visits": state["done"]}

@@ -244,7 +244,8 @@ def seed_demo(*, password: str, rng: random.Random, fake, out=print) -> dict:
 
 
 def seed_city(*, password: str, rng: random.Random, fake, out=print, progress=None) -> dict:
-    """10 stations × 20 police grids × 10 community grids, 50 buildings each (100,000), in bulk.
+    """10 stations × 20 police grids (an officer and nine auxiliaries each) × 10 community grids, 50
+    buildings each (100,000), in bulk.
 
     The city lies apart from the demo area, so both can live in one database.
     """
@@ -293,6 +294,18 @@ def seed_city(*, password: str, rng: random.Random, fake, out=print, progress=No
         pg.officer = by_name[pg.officer.username]
     PoliceGrid.objects.bulk_create([pg for pg, _ in police], batch_size=500)
 
+    # Nine auxiliary police per police grid (with the 200 officers, 2,000 police staff); auxiliary k
+    # looks after community grids k and k + 9 of the ten.
+    User.objects.bulk_create(
+        [
+            User(username=f"city-aux-{pg.code[5:]}-{k + 1}", role=Role.AUXILIARY, full_name=fake.name(), password=pw,
+                 station=pg.station)
+            for pg, _ in police
+            for k in range(9)
+        ],
+        batch_size=2000,
+    )  # fmt: skip
+    auxes = {u.username: u for u in User.objects.filter(role=Role.AUXILIARY, username__startswith="city-aux-")}
     workers, grids = [], []
     for pg, block in police:
         for m, (i, j) in enumerate(block):
@@ -308,6 +321,7 @@ def seed_city(*, password: str, rng: random.Random, fake, out=print, progress=No
                 name=f"{pg.name}第{m + 1}网格",
                 community=f"{rng.choice(COMMUNITIES)}",
                 police_grid=pg,
+                auxiliary=auxes[f"city-aux-{pg.code[5:]}-{m % 9 + 1}"],
                 boundary=geojson(cells[i, j]),
             )
             cg.set_bbox()
