@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from disputes import ledgers, selectors, services
 from disputes.models import Category, DisputeState, MediatorType
 from documents import excel
 from grid.models import CommunityGrid, Station
+from lib.paging import Paginator
 from residents.ledgers import ledger_export
 
 PAGE_SIZE = 50

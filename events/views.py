@@ -17,7 +17,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -32,6 +31,7 @@ from events.models import OPEN_STATES, Category, Event, EventPhoto, PhotoKind, S
 from grid.models import Building, CommunityGrid
 from grid.selectors import grid_filter
 from lib.forms import add_service_errors
+from lib.paging import Paginator
 
 grid_roles = role_required(GRID_ROLES)
 limit_editors = role_required({Role.CHIEF, Role.ADMIN})

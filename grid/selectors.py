@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from grid.models import Building, CommunityGrid, PoliceGrid, Station
-from lib import geo
+from lib import geo, paging
 
 # Qualitative colours for police grids on the map (Tableau 10; readable on a wall screen).
 PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"]
@@ -66,7 +66,7 @@ def community_grids_for_user(user):
     return (
         CommunityGrid.objects.visible_to(user)
         .select_related("police_grid__station", "grid_worker", "auxiliary")
-        .annotate(building_count=Count("buildings"))
+        .annotate(building_count=paging.count_of(Building, "grid"))
         .order_by("code")
     )
 
@@ -84,7 +84,7 @@ def scope_counts(user) -> dict:
         "stations": Station.objects.visible_to(user).count(),
         "police_grids": PoliceGrid.objects.visible_to(user).count(),
         "community_grids": CommunityGrid.objects.visible_to(user).count(),
-        "buildings": Building.objects.visible_to(user).count(),
+        "buildings": paging.count(Building.objects.visible_to(user)),
     }
 
 

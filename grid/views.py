@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +18,7 @@ from grid import members, selectors, services
 from grid.forms import BuildingForm, BuildingSearchForm, StationSettingsForm
 from grid.models import GridMember, MemberStatus
 from lib import geo
+from lib.paging import Paginator
 
 PAGE_SIZE = 50
 

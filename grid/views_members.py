@@ -12,7 +12,6 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Case, Count, Q, Value, When
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,6 +28,7 @@ from grid import members, selectors
 from grid.forms import MemberApplyForm, MemberDecisionForm, MemberFilterForm, MemberForm
 from grid.models import CommunityGrid, GridMember, MemberStatus
 from lib.forms import PhoneCodePasswordForm, add_service_errors, send_code_if_asked
+from lib.paging import Paginator
 
 ROSTER_ROLES = STAFF_ROLES | {Role.GRID_WORKER}
 roster_required = role_required(ROSTER_ROLES)

@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,6 +22,7 @@ from accounts.permissions import role_required
 from grid.models import CommunityGrid
 from incidents import importer, selectors
 from incidents.models import CATEGORY_ZH, Category, IncidentImport
+from lib.paging import Paginator
 
 police = role_required(STAFF_ROLES)
 PAGE_SIZE = 50

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -17,6 +16,7 @@ from accounts.permissions import role_required
 from inspections import selectors, services
 from inspections.forms import AnswerForm, ChecklistForm, ChecklistItemFormSet, PhotoForm
 from inspections.models import Grade, InspectionStatus, Result
+from lib.paging import Paginator
 
 # Inspections are police work: officers, auxiliaries, chiefs, administrators.
 POLICE_ROLES = STAFF_ROLES

@@ -5,13 +5,13 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.permissions import role_required
 from inspections import loop
 from inspections.models import Result
+from lib.paging import Paginator
 
 PAGE_SIZE = 50
 police_required = role_required(loop.POLICE_ROLES)

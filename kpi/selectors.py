@@ -1,6 +1,5 @@
 """Reads behind the home page. Later issues add visits, declarations, hazards, disputes, events."""
 
-from django.db.models import Count
 
 from accounts.models import GRID_ROLES, Role, User
 from accounts.permissions import ADDRESS_EDITOR_ROLES
@@ -8,8 +7,9 @@ from disputes import selectors as dispute_selectors
 from disputes.models import OPEN_STATES
 from events import selectors as event_selectors
 from grid import selectors as grid_selectors
-from grid.models import CommunityGrid, PoliceGrid
+from grid.models import Building, CommunityGrid, PoliceGrid
 from inspections.loop import ledger_counts
+from lib import paging
 from noise import selectors as noise_selectors
 from rentals.models import DeclarationStatus, RentalDeclaration
 from residents.models import House, Person
@@ -37,8 +37,8 @@ def home_figures(user) -> dict:
     figures["event_tasks"], figures["events_overdue"] = event_counts["tasks"], event_counts["overdue"]
     figures["events_to_rate"] = event_counts["to_rate"]
     if user.is_superuser or user.role in ADDRESS_EDITOR_ROLES:
-        figures["persons"] = Person.objects.visible_to(user).count()
-        figures["houses"] = House.objects.visible_to(user).count()
+        figures["persons"] = paging.count(Person.objects.visible_to(user))
+        figures["houses"] = paging.count(House.objects.visible_to(user))
         figures["pending_declarations"] = (
             RentalDeclaration.objects.visible_to(user).filter(status=DeclarationStatus.SUBMITTED).count()
         )
@@ -50,7 +50,7 @@ def home_figures(user) -> dict:
     if user.is_superuser or user.role in (Role.CHIEF, Role.ADMIN):
         figures["police_grid_rows"] = list(
             grid_selectors.police_grids_for_user(user).annotate(
-                building_count=Count("community_grids__buildings", distinct=True)
+                building_count=paging.count_of(Building, "grid__police_grid")
             )[:50]
         )
         police = PoliceGrid.objects.visible_to(user)

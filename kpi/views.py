@@ -12,7 +12,6 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,6 +29,7 @@ from kpi.aggregate import month_end, month_start
 from kpi.metrics import BY_KEY, FLOW, METRICS
 from kpi.models import Figure, Period, Run
 from kpi.selectors import home_figures
+from lib.paging import Paginator
 
 
 def home(request):

@@ -7,7 +7,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,6 +19,7 @@ from accounts.services import audit
 from grid.models import Station
 from kpi import figures, reports
 from kpi.models import Report, ReportKind, ReportStatus
+from lib.paging import Paginator
 
 READERS = frozenset({Role.CHIEF, Role.ADMIN, Role.OFFICER, Role.AUXILIARY})
 readers = role_required(READERS)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import STAFF_ROLES, Role
 from accounts.permissions import has_role, role_required
 from lib.forms import add_service_errors
+from lib.paging import Paginator
 from noise import laeq, selectors, services
 from noise.forms import AcknowledgeForm, SensorForm
 from noise.models import AlertState, Kind

@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from accounts.permissions import role_required
 from lib.forms import add_service_errors, send_code_if_asked
+from lib.paging import Paginator
 from rentals import selectors, services
 from rentals.forms import DeclarationForm, MoveOutForm, RegisterForm, ReturnForm, TenantFormSet
 from rentals.models import DeclarationKind, DeclarationStatus

@@ -9,7 +9,6 @@ reloads. Every grid is also compared nightly by ``rentals.tasks_matching``.
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import role_required
+from lib.paging import Paginator
 from rentals import matching
 from rentals.models import MismatchKind
 

@@ -11,7 +11,6 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import role_required
+from lib.paging import Paginator
 from rentals import permits
 from rentals.forms_permits import PermitApplicationForm, PermitCorrectionForm, ReturnForm, RevealForm
 from rentals.models import PermitBasis, PermitStatus

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from accounts.permissions import ADDRESS_EDITOR_ROLES, role_required
 from grid.selectors import get_building_for_user
+from lib.paging import Paginator
 from residents import selectors, services
 from residents.forms import HouseForm, PersonForm, PersonSearchForm, ResidenceForm, RevealForm, VenueForm
 from residents.models import HouseUse, Person, VenueKind

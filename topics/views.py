@@ -14,7 +14,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -27,6 +26,7 @@ from accounts.permissions import role_required
 from grid.models import CommunityGrid
 from grid.selectors import grid_filter
 from lib.forms import add_service_errors
+from lib.paging import Paginator
 from topics import selectors, services
 from topics.forms import CloseForm, MeetingForm, PlanForm, ProgressForm, TopicFormSet, UnsolvableForm
 from topics.models import PLACES, Category, State, Topic
