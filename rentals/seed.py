@@ -161,11 +161,11 @@ def seed_permits(*, rng: random.Random, count: int = 40) -> int:
     return len(tenants)
 
 
-def seed_city(*, password: str, rng: random.Random, tenants: list, out=print) -> dict:
+def seed_city(*, password: str, rng: random.Random, out=print, count: int = 500_000, chunk: int = 50_000) -> dict:
     """500,000 move-in declarations, one tenant each, by 5,000 landlords; 85 % approved.
 
-    ``tenants`` come from the residents city seed: (person id, name, id ciphertext triple, phone
-    triple, house id, grid id), so no identifier is encrypted twice.
+    The tenants are the city's first floating residents, read back in chunks with their stored
+    ciphertexts and hashes (no identifier is encrypted twice, no table is held in memory).
     """
     from lib import bulk
 
@@ -183,10 +183,19 @@ def seed_city(*, password: str, rng: random.Random, tenants: list, out=print) ->
     landlords = list(
         User.objects.filter(username__startswith="city-landlord-").order_by("id").values_list("id", flat=True)
     )
+    tenants = (
+        Residence.objects.filter(
+            end=None, grid__code__startswith="CITY-", person__household_status=HouseholdStatus.FLOATING
+        )
+        .order_by("person_id")
+        .values_list("person_id", "person__name", "person__id_number_enc", "person__id_number_hash",
+                     "person__id_number_masked", "person__phone_enc", "person__phone_hash", "person__phone_masked",
+                     "house_id", "grid_id")[:count]
+    )  # fmt: skip
     d0 = bulk.next_id("rentals_rentaldeclaration")
     base = timezone.now() - dt.timedelta(days=365)
-    decl_rows, tenant_rows = [], []
-    for n, (pid, name, ident, tel, h_id, g_id) in enumerate(tenants):
+    decl_rows, tenant_rows, n = [], [], 0
+    for n, (pid, name, *ident_tel, h_id, g_id) in enumerate(tenants.iterator(chunk_size=chunk)):
         did = d0 + n
         submitted = base + dt.timedelta(minutes=rng.randrange(525_600))
         delay = rng.choice((0, 1, 1, 2, 2, 3, 3, 5, 9))
@@ -195,8 +204,19 @@ def seed_city(*, password: str, rng: random.Random, tenants: list, out=print) ->
         decl_rows.append((did, h_id, landlords[n % len(landlords)], "move_in", "long", status, submitted.isoformat(), event,
                           event + dt.timedelta(days=3), delay > 3, "请核对租客信息" if status == "returned" else "", None, None, g_id))  # fmt: skip
         tenant_rows.append(
-            (did, name, "resident_id", *ident, *tel, event, None, pid if status == "approved" else None, None)
+            (did, name, "resident_id", *ident_tel, event, None, pid if status == "approved" else None, None)
         )
+        if len(decl_rows) >= chunk:
+            _load_declarations(decl_rows, tenant_rows)
+            decl_rows, tenant_rows = [], []
+    _load_declarations(decl_rows, tenant_rows)
+    out(f"  city: {n + 1:,} declarations by {len(landlords):,} landlords")
+    return {"created": True}
+
+
+def _load_declarations(decl_rows: list, tenant_rows: list) -> None:
+    from lib import bulk
+
     bulk.load(
         "rentals_rentaldeclaration",
         ["id", "house_id", "landlord_id", "kind", "rental_type", "status", "submitted_at", "event_date", "deadline", "is_late",
@@ -209,5 +229,3 @@ def seed_city(*, password: str, rng: random.Random, tenants: list, out=print) ->
          "phone_masked", "move_in", "move_out", "person_id", "residence_id"],
         tenant_rows,
     )  # fmt: skip
-    out(f"  city: {len(decl_rows):,} declarations by {len(landlords):,} landlords")
-    return {"created": True}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import secrets
+from array import array
 
 from django.utils import timezone
 
@@ -259,45 +260,41 @@ def seed_city(*, rng: random.Random, out=print, progress=None) -> dict:
     )
     house_id0, person_id0 = bulk.next_id("residents_house"), bulk.next_id("residents_person")
     now = "2026-11-01 00:00:00+08"
-    uses = [u.value for u in USES]
-    house_rows, house_meta = [], []  # meta: (house id, grid id, use)
-    hid = house_id0
-    for b_id, g_id in buildings:
-        for floor in range(1, 6):
-            for unit in (1, 2):
-                use = uses[rng.randrange(len(uses))]
-                house_rows.append(
-                    (hid, b_id, f"{floor}{unit:02d}", floor, None, use, None, g_id, secrets.token_urlsafe(16), now, now)
-                )
-                house_meta.append((hid, g_id, use))
-                hid += 1
-    bulk.load(
-        "residents_house",
-        [
-            "id",
-            "building_id",
-            "unit",
-            "floor",
-            "area",
-            "use",
-            "owner_id",
-            "grid_id",
-            "qr_token",
-            "created_at",
-            "updated_at",
-        ],
-        house_rows,
-    )
-    out(f"  city: {len(house_rows):,} houses")
-    del house_rows
+    uses = [u.value for u in USES]  # weighted
+    code = {u.value: n for n, u in enumerate(HouseUse)}
+    # What the persons need of each house, in compact arrays indexed by house id - house_id0 (a list
+    # of tuples for a million houses and three million residences would take a gigabyte).
+    house_grid, house_use = array("l"), bytearray()
 
-    total = 3 * len(house_meta)
+    def houses():
+        hid = house_id0
+        for b_id, g_id in buildings:
+            for floor in range(1, 6):
+                for unit in (1, 2):
+                    use = uses[rng.randrange(len(uses))]
+                    yield (hid, b_id, f"{floor}{unit:02d}", floor, None, use, None, g_id, secrets.token_urlsafe(16),
+                           now, now)  # fmt: skip
+                    house_grid.append(g_id)
+                    house_use.append(code[use])
+                    hid += 1
+
+    n_houses = bulk.load(
+        "residents_house",
+        ["id", "building_id", "unit", "floor", "area", "use", "owner_id", "grid_id", "qr_token", "created_at", "updated_at"],
+        houses(),
+    )  # fmt: skip
+    out(f"  city: {n_houses:,} houses")
+
+    total = 3 * n_houses
     state = {"pid": person_id0, "done": 0}
-    residences, tenants = [], []  # tenants: what the rentals seed declares (ciphertexts reused)
+    lives_in = array("l")  # house id - house_id0 of person id - person_id0
+    empty = {code["shop"], code["vacant"]}
+    rented = {code["rental"], code["studio"]}
 
     def persons():
-        for h_id, g_id, use in house_meta:
-            for _ in range(rng.choice((2, 3, 3, 4, 4, 4)) if use not in ("shop", "vacant") else 0):
+        for h in range(n_houses):
+            g_id, k = house_grid[h], house_use[h]
+            for _ in range(rng.choice((2, 3, 3, 4, 4, 4)) if k not in empty else 0):
                 if state["done"] >= total:
                     return
                 number, birth, sex = city_id(state["pid"])
@@ -307,7 +304,7 @@ def seed_city(*, rng: random.Random, out=print, progress=None) -> dict:
                     + GIVEN[rng.randrange(len(GIVEN))]
                     + (GIVEN[rng.randrange(len(GIVEN))] if rng.random() < 0.7 else "")
                 )
-                status = "floating" if use in ("rental", "studio") else "registered"
+                status = "floating" if k in rented else "registered"
                 ident = (crypto.encrypt(number), Person.id_hash_for(number), gb11643.mask(number))
                 tel = (crypto.encrypt(phone), Person.phone_hash_for(phone), gb11643.mask_phone(phone))
                 yield (
@@ -327,9 +324,7 @@ def seed_city(*, rng: random.Random, out=print, progress=None) -> dict:
                     now,
                     now,
                 )
-                if status == "floating" and len(tenants) < 500_000:
-                    tenants.append((state["pid"], name, ident, tel, h_id, g_id))
-                residences.append((state["pid"], h_id, "tenant" if status == "floating" else "householder", g_id))
+                lives_in.append(h)
                 state["pid"] += 1
                 state["done"] += 1
                 if progress and state["done"] % 50_000 == 0:
@@ -347,7 +342,18 @@ def seed_city(*, rng: random.Random, out=print, progress=None) -> dict:
     bulk.load(
         "residents_residence",
         ["person_id", "house_id", "relation", "start", "end", "grid_id", "created_at"],
-        ((p, h, rel, "2024-01-01", None, g, now) for p, h, rel, g in residences),
+        (
+            (
+                person_id0 + n,
+                house_id0 + h,
+                "tenant" if house_use[h] in rented else "householder",
+                "2024-01-01",
+                None,
+                house_grid[h],
+                now,
+            )
+            for n, h in enumerate(lives_in)
+        ),
     )
     out(f"  city: {state['done']:,} persons and residences")
     kinds = [k.value for k in VenueKind]
@@ -363,4 +369,4 @@ def seed_city(*, rng: random.Random, out=print, progress=None) -> dict:
                 "ANALYZE residents_house; ANALYZE residents_person; ANALYZE residents_residence; ANALYZE residents_venue"
             )
     out("  city: 50,000 venues")
-    return {"created": True, "tenants": tenants}
+    return {"created": True}
