@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
-from django.db.models import Max, Sum
+from django.db import connection, transaction
 from django.utils import timezone
 
 from kpi.metrics import METRICS, STOCK
 from kpi.models import Figure, Period, Run
+from lib import bulk
 
 CHUNK_DAYS = 7
 
@@ -44,6 +44,9 @@ def _stock_days(first: dt.date, last: dt.date, end: dt.date) -> list[dt.date]:
             if d == end or d == month_end(d)]  # fmt: skip
 
 
+COLUMNS = ["period", "start", "metric", "grid_id", "user_id", "value"]
+
+
 def _write_days(first: dt.date, last: dt.date, *, end: dt.date) -> int:
     rows = []
     stock_days = _stock_days(first, last, end)
@@ -52,37 +55,39 @@ def _write_days(first: dt.date, last: dt.date, *, end: dt.date) -> int:
             produced = (r for d in stock_days for r in metric.rows(d, d))
         else:
             produced = metric.rows(first, last)
-        for day, grid, user, value in produced:
-            rows.append(
-                Figure(period=Period.DAY, start=day, metric=metric.key, grid_id=grid, user_id=user, value=value)
-            )
+        rows += [(Period.DAY, day, metric.key, grid, user, value) for day, grid, user, value in produced]
     with transaction.atomic():
         Figure.objects.filter(period=Period.DAY, start__gte=first, start__lte=last).delete()
-        Figure.objects.bulk_create(rows, batch_size=5000)
+        bulk.load(Figure._meta.db_table, COLUMNS, rows)  # tuples, no model instances: a city day has many
     return len(rows)
 
 
 def _roll_up_month(month: dt.date) -> int:
-    """The month's rows from its days: flows summed, stocks as of the month's last day with stocks."""
+    """The month's rows from its days, in the database: flows summed, stocks as of the month's last
+    day with stocks."""
     first, last = month_start(month), month_end(month)
-    days = Figure.objects.filter(period=Period.DAY, start__gte=first, start__lte=last)
+    table = Figure._meta.db_table
     stocks = [m.key for m in METRICS if m.kind == STOCK]
-    rows = [
-        Figure(period=Period.MONTH, start=first, metric=r["metric"], grid_id=r["grid_id"], user_id=r["user_id"],
-               value=r["v"])
-        for r in days.exclude(metric__in=stocks).values("metric", "grid_id", "user_id").annotate(v=Sum("value"))
-    ]  # fmt: skip
-    latest = days.filter(metric__in=stocks).aggregate(d=Max("start"))["d"]
-    if latest is not None:
-        rows += [
-            Figure(period=Period.MONTH, start=first, metric=r["metric"], grid_id=r["grid_id"], user_id=r["user_id"],
-                   value=r["value"])
-            for r in days.filter(metric__in=stocks, start=latest).values("metric", "grid_id", "user_id", "value")
-        ]  # fmt: skip
-    with transaction.atomic():
+    marks = ", ".join(["%s"] * len(stocks))
+    with transaction.atomic(), connection.cursor() as c:
         Figure.objects.filter(period=Period.MONTH, start=first).delete()
-        Figure.objects.bulk_create(rows, batch_size=5000)
-    return len(rows)
+        c.execute(
+            f"INSERT INTO {table} (period, start, metric, grid_id, user_id, value) "  # noqa: S608 (our table)
+            f"SELECT %s, %s, metric, grid_id, user_id, SUM(value) FROM {table} "
+            f"WHERE period = %s AND start BETWEEN %s AND %s AND metric NOT IN ({marks}) "
+            "GROUP BY metric, grid_id, user_id",
+            [Period.MONTH, first, Period.DAY, first, last, *stocks],
+        )
+        written = c.rowcount
+        c.execute(
+            f"INSERT INTO {table} (period, start, metric, grid_id, user_id, value) "  # noqa: S608 (our table)
+            f"SELECT %s, %s, metric, grid_id, user_id, value FROM {table} "
+            f"WHERE period = %s AND metric IN ({marks}) AND start = (SELECT MAX(start) FROM {table} "
+            f"WHERE period = %s AND start BETWEEN %s AND %s AND metric IN ({marks}))",
+            [Period.MONTH, first, Period.DAY, *stocks, Period.DAY, first, last, *stocks],
+        )
+        written += c.rowcount
+    return written
 
 
 def recompute(first: dt.date, last: dt.date, *, run: Run | None = None) -> int:

@@ -33,7 +33,12 @@ def persons_for_user(user, *, q: str = "", grid_id: int | None = None):
     digits = re.sub(r"\D", "", q)
     if _PHONE.match(digits):
         return qs.filter(phone_hash=Person.phone_hash_for(digits))
-    at_address = Residence.objects.filter(end__isnull=True, house__building__address__icontains=q).values("person_id")
+    # Addresses in the user's scope only: the city's 100,000 buildings are not searched for an officer.
+    at_address = (
+        Residence.objects.visible_to(user)
+        .filter(end__isnull=True, house__building__address__icontains=q)
+        .values("person_id")
+    )
     return qs.filter(Q(name__icontains=q) | Q(id__in=at_address))
 
 
