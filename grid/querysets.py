@@ -17,17 +17,23 @@ class ScopedQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Only the rows ``user`` may see. The only way views, API, exports and reports read."""
+        q = self.scope_q(user)
+        return self.all() if q is None else self.filter(q)
+
+    def scope_q(self, user) -> models.Q | None:
+        """The condition of :meth:`visible_to` (None: everything), for combining with an OR in one
+        WHERE clause — a ``pk__in`` subquery instead would make PostgreSQL scan the whole table."""
         scope = scope_for(user)
         if scope.everything:
-            return self.all()
+            return None
         ids = {
             "community": scope.community_grid_ids,
             "police": scope.police_grid_ids,
             "station": scope.station_ids,
         }[self.scope_level]
         if not ids:
-            return self.none()
-        return self.filter(**{f"{self.scope_lookup}__in": sorted(ids)})
+            return models.Q(pk__in=[])
+        return models.Q(**{f"{self.scope_lookup}__in": sorted(ids)})
 
 
 class StationQuerySet(ScopedQuerySet):

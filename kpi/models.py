@@ -37,6 +37,11 @@ class Figure(models.Model):
         indexes = [
             models.Index(fields=["period", "start", "metric"], name="kpi_period_metric_idx"),
             models.Index(fields=["user", "period", "start"], name="kpi_user_idx"),
+            # The pages' sums over a station's or police grid's grids: an index-only scan of those grids.
+            models.Index(
+                fields=["period", "grid", "start"], include=["metric", "value"], condition=models.Q(user=None),
+                name="kpi_grid_idx",
+            ),
         ]
 
     def __str__(self):

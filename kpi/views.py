@@ -9,6 +9,8 @@ cells (formatted values with their drill-down links) are built here so the templ
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
+from itertools import chain
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -16,6 +18,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -145,23 +149,39 @@ def _picker(rng: kpi.Range, path: str) -> dict:
 # --- cells: a formatted figure and the records behind it ----------------------------------------
 
 
+@lru_cache(maxsize=128)
+def _records_path(key: str) -> str:
+    return reverse("kpi:records", args=[key])
+
+
 def _drill_url(metric, rng: kpi.Range, **subject) -> str:
     if metric.kind != FLOW or not metric.drillable:
         return ""
     params = {**_range_params(rng), **{k: v for k, v in subject.items() if v is not None}}
-    return f"{reverse('kpi:records', args=[metric.key])}?{urlencode(params)}"
+    return f"{_records_path(metric.key)}?{urlencode(params)}"
 
 
 def _cell(key: str, fig: kpi.Figures, rng: kpi.Range, **subject) -> dict:
+    """A figure, formatted and linked to its records; ``html`` is the table cell's content, built
+    here once (the chief's tables hold thousands of cells: a template include each is too slow)."""
     if key in RATE_FORMATS:
-        return {"key": key, "text": _number(fig.rates[key], RATE_FORMATS[key]), "url": ""}
+        text = _number(fig.rates[key], RATE_FORMATS[key])
+        return {"key": key, "text": text, "url": "", "html": conditional_escape(text)}
     metric = BY_KEY[key]
-    return {
-        "key": key,
-        "text": _metric_text(metric, fig),
-        "url": _drill_url(metric, rng, **subject),
-        "zero": not fig[key],
-    }
+    text, url, zero = _metric_text(metric, fig), _drill_url(metric, rng, **subject), not fig[key]
+    if url:
+        html = format_html('<a{} href="{}">{}</a>', mark_safe(' class="fq-kpi-zero"') if zero else "", url, text)
+    else:
+        html = conditional_escape(text)
+    return {"key": key, "text": text, "url": url, "zero": zero, "html": html}
+
+
+def _tds(cells: list[dict], flags: list[dict]):
+    """A table row's figure cells, flags highlighted when not zero: one string per row (a station's
+    table has two hundred rows of twenty cells)."""
+    return format_html_join("", '<td class="text-end text-nowrap{}">{}</td>', chain(
+        (("", c["html"]) for c in cells), ((" table-warning" if c["value"] else "", c["html"]) for c in flags)
+    ))  # fmt: skip
 
 
 def _header(keys) -> list[str]:
@@ -228,13 +248,13 @@ def station(request):
         row["url"] = _drill_url(BY_KEY[row["key"]], rng)
         row["change_text"] = _change(row["change"])
     grids = [
-        {"grid": pg, "cells": [_cell(k, f, rng, police_grid=pg.pk) for k in GRID_COLUMNS],
-         "flags": _flags(f, rng, police_grid=pg.pk)}
+        {"grid": pg, "tds": _tds([_cell(k, f, rng, police_grid=pg.pk) for k in GRID_COLUMNS],
+                                 _flags(f, rng, police_grid=pg.pk))}
         for pg, f in kpi.by_police_grid(user, rng)
     ]  # fmt: skip
     officers = [
-        {"person": p, "cells": [_cell(k, f, rng, person=p.pk) for k in OFFICER_COLUMNS],
-         "flags": _flags(f, rng, person=p.pk)}
+        {"person": p, "tds": _tds([_cell(k, f, rng, person=p.pk) for k in OFFICER_COLUMNS],
+                                  _flags(f, rng, person=p.pk))}
         for p, f in kpi.by_officer(user, rng)
     ]  # fmt: skip
     return render(

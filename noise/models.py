@@ -51,7 +51,8 @@ class SensorQuerySet(ScopedQuerySet):
             return self.none()
         mine = Q(contact=user)
         if user.is_superuser or user.role in STAFF_ROLES:
-            return self.filter(Q(pk__in=super().visible_to(user).values("pk")) | mine)
+            scope = self.scope_q(user)
+            return self.all() if scope is None else self.filter(scope | mine)
         return self.filter(mine)
 
 
@@ -64,7 +65,8 @@ class AlertQuerySet(ScopedQuerySet):
             return self.none()
         mine = Q(sensor__contact=user)
         if user.is_superuser or user.role in STAFF_ROLES:
-            return self.filter(Q(pk__in=super().visible_to(user).values("pk")) | mine)
+            scope = self.scope_q(user)
+            return self.all() if scope is None else self.filter(scope | mine)
         return self.filter(mine)
 
 

@@ -80,7 +80,7 @@ class PersonViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.R
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        return Person.objects.visible_to(self.request.user).order_by("id")
+        return Person.objects.visible_to(self.request.user).order_by("grid_id", "name", "id")  # an index
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -111,7 +111,7 @@ class HouseViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["building", "use", "grid"]
 
     def get_queryset(self):
-        return House.objects.visible_to(self.request.user).select_related("building").order_by("id")
+        return House.objects.visible_to(self.request.user).select_related("building").order_by("grid_id", "id")
 
 
 class VenueViewSet(viewsets.ReadOnlyModelViewSet):
