@@ -272,6 +272,8 @@ def seed_city(*, password: str, rng: random.Random, fake, out=print, progress=No
         st.set_bbox()
         stations.append((st, si, sj))
     Station.objects.bulk_create([s for s, _, _ in stations])
+    admin = make_user("city-admin", Role.ADMIN)  # the city's system administrator (and the bench's admin pages)
+    admin.is_staff = admin.is_superuser = True
     for st, _, _ in stations:
         make_user(f"city-chief-{st.code[-2:]}", Role.CHIEF, st)
     for st, si, sj in stations:
