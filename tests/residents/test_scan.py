@@ -233,12 +233,14 @@ def _count(client, url) -> int:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200
-    return len(ctx.captured_queries)
+    return len([q for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))])
 
 
 @pytest.mark.parametrize("which", ["house", "building"])
 def test_the_staff_scan_page_costs_a_fixed_number_of_queries(which, world, as_user):
-    """Session, user, token (building, then house), scope, visit insert, houses, residences, visits."""
+    """User, token (a house's, then a building's), scope, visit insert, residences, visits: 6 for a
+    house plate (7 with the session: issue 8's target is 8); a building plate also reads its houses
+    and its venues, and misses as a house first: 9."""
     house = world.house("甲一网格")
     target = house if which == "house" else house.building
     client = as_user("officer_a")
@@ -252,4 +254,4 @@ def test_the_staff_scan_page_costs_a_fixed_number_of_queries(which, world, as_us
             )
     after = _count(client, _url(target))
     assert after == before, f"{before} queries before, {after} after adding rows"
-    assert after <= 10, after
+    assert after <= (6 if which == "house" else 9), after
