@@ -79,16 +79,43 @@ def notice_title(round_: int) -> str:
     return _("Order to correct within a time limit") if round_ > 1 else _("Notice of fire hazards to rectify")
 
 
+class _Encoded(ImageReader):
+    """An image whose JPEG goes into the PDF as it is, never decoded.
+
+    ``canvas.drawImage`` names each image by the MD5 of its decoded pixels: for a photo, a full
+    decode (and 3 MB held until the garbage collector's next full pass — a worker rendering
+    notices with photos grew by about 0.6 MB a notice) only to embed the JPEG unchanged. The
+    encoded bytes name it as well. Other formats are decoded as before.
+    """
+
+    def __init__(self, data: bytes):
+        super().__init__(io.BytesIO(data))
+        self._encoded = data
+
+    def getRGBData(self):
+        if getattr(self._image, "format", None) != "JPEG":
+            return super().getRGBData()
+        self._dataA = None  # no alpha channel: read by drawImage for mask="auto"
+        return self._encoded
+
+
+class _Photo(Image):
+    def __init__(self, reader: ImageReader, width: float, height: float):
+        self._img = reader  # before Image reads it, so that it opens no reader of its own
+        super().__init__(reader.fp, width=width, height=height)
+
+
 def _photo(data: bytes):
     """The hazard's photo scaled into 45 mm × 40 mm, or None if there is none or it is unreadable."""
     if not data:
         return None
     try:
-        w, h = ImageReader(io.BytesIO(data)).getSize()
+        reader = _Encoded(data)
+        w, h = reader.getSize()
     except (OSError, ValueError):
         return None
     scale = min(PHOTO_W / w, PHOTO_MAX_H / h)
-    return Image(io.BytesIO(data), width=w * scale, height=h * scale)
+    return _Photo(reader, width=w * scale, height=h * scale)
 
 
 def _hazard(n: int, h: HazardRow, st) -> KeepTogether:

@@ -137,6 +137,10 @@ def _pdf_photo(hazard: Hazard) -> bytes:
         return b""
     try:
         with photo.image.open("rb") as f, Image.open(f) as im:
+            # A JPEG is decoded straight at 1/2, 1/4 … of its size (never below what the PDF needs):
+            # a phone photo kept at 2000 px decodes and shrinks about four times faster.
+            scale = min(1.0, PDF_PHOTO_SIDE / max(im.size))
+            im.draft("RGB", (round(im.width * scale), round(im.height * scale)))
             im = im.convert("RGB")
             im.thumbnail((PDF_PHOTO_SIDE, PDF_PHOTO_SIDE))
             out = io.BytesIO()

@@ -39,7 +39,9 @@ class Figure(models.Model):
             models.Index(fields=["user", "period", "start"], name="kpi_user_idx"),
             # The pages' sums over a station's or police grid's grids: an index-only scan of those grids.
             models.Index(
-                fields=["period", "grid", "start"], include=["metric", "value"], condition=models.Q(user=None),
+                fields=["period", "grid", "start"],
+                include=["metric", "value"],
+                condition=models.Q(user=None),
                 name="kpi_grid_idx",
             ),
         ]

@@ -1,6 +1,5 @@
 """Reads behind the home page. Later issues add visits, declarations, hazards, disputes, events."""
 
-
 from accounts.models import GRID_ROLES, Role, User
 from accounts.permissions import ADDRESS_EDITOR_ROLES
 from disputes import selectors as dispute_selectors

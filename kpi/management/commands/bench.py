@@ -1,4 +1,6 @@
-"""``python manage.py bench [--repeat 50]``: time the requests people make (see ``kpi.bench``).
+"""``python manage.py bench [--repeat 50] [--only NAME …] [--no-background]``: time the requests
+people make and the background work (see ``kpi.bench`` and ``kpi.bench_background``), each figure
+beside its target; write ``bench/results.json``.
 
 Run it against PostgreSQL with the city data (``seed_demo --scale city``); on the demo's SQLite it
 works too, as a smoke test, and says so.
@@ -6,10 +8,12 @@ works too, as a smoke test, and says so.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 import math
 import time
+from pathlib import Path
 
 from django.contrib import admin
 from django.core.management.base import BaseCommand
@@ -19,6 +23,7 @@ from django.urls import clear_url_caches
 from django.utils import timezone
 
 from kpi import bench
+from kpi import bench_background as bg
 
 
 def _register_naive_admins():
@@ -33,24 +38,65 @@ def _register_naive_admins():
 
 
 class Command(BaseCommand):
-    help = "Time the main requests through Django's request path; print a table, write bench/results.json."
+    help = (
+        "Time the main requests through Django's request path and the background work, each beside its target; "
+        "print a table, write bench/results.json."
+    )
     requires_system_checks = []  # the admin gets two more models first, before the URLconf is loaded
 
     def add_arguments(self, parser):
         parser.add_argument("--repeat", type=int, default=50)
-        parser.add_argument("--only", nargs="*", help="names of the measures to run")
+        parser.add_argument("--warmup", type=int, default=3, help="untimed requests before each measure")
+        parser.add_argument(
+            "--only", nargs="*", help="names of the measures to run (the floor comes with any request); 'background'"
+            " for all of the background work"
+        )  # fmt: skip
+        parser.add_argument(
+            "--background", action=argparse.BooleanOptionalAction, default=True,
+            help="also measure notices, label sheets, the monthly KPI aggregation and a worker's memory (default)",
+        )  # fmt: skip
+        parser.add_argument("--notices", type=int, default=200, help="notices without photos to render")
+        parser.add_argument("--notices-with-photos", type=int, default=60, help="notices with two photos to render")
+        parser.add_argument("--worker-notices", type=int, default=200, help="notices the Celery worker renders")
+        parser.add_argument("--label-houses", type=int, default=1000, help="houses on the label sheets")
+        parser.add_argument("--out", type=Path, default=bench.RESULTS, help="where to write the results")
 
-    def handle(self, *args, repeat, only, **options):
+    def handle(self, *args, repeat, warmup, only, background: bool, out: Path, **options):
+        started = time.monotonic()
+        wanted = set(only or ())
+        if "background" in wanted:
+            wanted = (wanted - {"background"}) | set(bg.NAMES)
+        if connection.vendor != "postgresql":
+            self.stdout.write(
+                self.style.WARNING("Not PostgreSQL: the figures below are a smoke test, not the benchmark.")
+            )
+        entries = []
+        if not wanted or wanted - set(bg.NAMES):
+            entries = self._requests(repeat=repeat, warmup=warmup, wanted=wanted)
+            if entries is None:
+                return
+        names = [n for n in bg.NAMES if n in wanted] if wanted else list(bg.NAMES) if background else []
+        if names:
+            entries += self._background(names, options)
+        entries.append(bench.memory_entry())
+        self.stdout.write("")
+        self.stdout.write(bench.value_line(entries[-1]))
+        checked = [e for e in entries if e.get("ok") is not None]
+        missed = [e["name"] for e in checked if not e["ok"]]
+        self.stdout.write(f"  {len(checked) - len(missed)} of {len(checked)} targets met"
+                          + (f"; missed: {', '.join(missed)}" if missed else "")
+                          + f"; {time.monotonic() - started:.0f} s in all")  # fmt: skip
+        path = bench.write(entries, out)
+        self.stdout.write(self.style.SUCCESS(f"Written to {path}"))
+
+    def _requests(self, *, repeat: int, warmup: int, wanted: set[str]) -> list[dict] | None:
+        """The requests (those ``--only`` names, with the floor), then the ratios; None without data."""
         _register_naive_admins()
         from accounts.models import Role, User
         from grid.models import Building, PoliceGrid
         from rentals.models import LandlordProfile
         from residents.models import House, Person
 
-        if connection.vendor != "postgresql":
-            self.stdout.write(
-                self.style.WARNING("Not PostgreSQL: the figures below are a smoke test, not the benchmark.")
-            )
         officer_grid = (
             PoliceGrid.objects.exclude(officer=None)
             .annotate(n=Count("community_grids__buildings"))
@@ -59,7 +105,7 @@ class Command(BaseCommand):
         )
         if officer_grid is None:
             self.stderr.write("No data: seed first (seed_demo --scale city).")
-            return
+            return None
         officer = officer_grid.officer
         chief = User.objects.filter(role=Role.CHIEF, station=officer_grid.station).first()
         superuser = User.objects.filter(is_superuser=True, is_active=True).first()
@@ -128,22 +174,44 @@ class Command(BaseCommand):
                   "rentals_rentaldeclaration", method="post", data=lambda: json.dumps(payload),
                   content_type="application/json", expect=201)
             )  # fmt: skip
-        if only:
-            measures = [x for x in measures if x.name in only or x.name == "floor"]
+        if wanted:
+            measures = [x for x in measures if x.name in wanted]
+            if measures and measures[0].name != "floor":
+                measures.insert(0, m("floor", officer.username, bench.url("healthz")))
 
         self.stdout.write(f"Timing {len(measures)} requests, {repeat} times each (officer {officer.username}, "
                           f"{officer_persons:,} persons in scope) …")  # fmt: skip
-        runner = bench.Runner(repeat=repeat, out=self.stdout.write)
-        started = time.monotonic()
+        self.stdout.write(bench.REQUEST_HEADER)
+        runner = bench.Runner(repeat=repeat, warmup=warmup, out=self.stdout.write)
         results = [runner.run(x) for x in measures]
-        ratios = {
-            "list_first_vs_admin": bench.ratio(results, "list_first", "admin_changelist_first"),
-            "list_deep_vs_admin": bench.ratio(results, "list_deep", "admin_changelist_deep"),
-            "list_first_vs_floor": bench.ratio(results, "floor", "list_first"),
-        }
+        ratios = [
+            bench.ratio_entry(results, "ratio_list_first_vs_admin", "list_first", "admin_changelist_first"),
+            bench.ratio_entry(results, "ratio_list_deep_vs_admin", "list_deep", "admin_changelist_deep"),
+            bench.ratio_entry(results, "ratio_list_first_vs_floor", "floor", "list_first"),
+        ]
+        ratios = [r for r in ratios if r["value"] is not None]
+        if ratios:
+            self.stdout.write("")
+            self.stdout.write(bench.VALUE_HEADER)
+            for r in ratios:
+                self.stdout.write(bench.value_line(r))
+        return results + ratios
+
+    def _background(self, names: list[str], options) -> list[dict]:
+        """The background work, each measure in turn (the worker last: it is a second process)."""
         self.stdout.write("")
-        for key, value in ratios.items():
-            self.stdout.write(f"  {key:<26} {value if value is not None else '—'}×")
-        self.stdout.write(f"  peak memory of this process {bench.peak_rss_mb()} MB; {time.monotonic() - started:.0f} s")
-        path = bench.write(results, {"ratios": ratios, "peak_rss_mb": bench.peak_rss_mb()})
-        self.stdout.write(self.style.SUCCESS(f"Written to {path}"))
+        self.stdout.write("Background work …")
+        self.stdout.write(bench.VALUE_HEADER)
+        runs = {
+            bg.NOTICES: lambda: bg.notices_per_second(options["notices"], photos=0),
+            bg.NOTICES_PHOTOS: lambda: bg.notices_per_second(options["notices_with_photos"], photos=2),
+            bg.LABELS: lambda: bg.label_sheet(options["label_houses"]),
+            bg.KPI_MONTH: bg.kpi_month,
+            bg.WORKER_RSS: lambda: bg.worker_peak_rss(options["worker_notices"], out=self.stdout.write),
+        }
+        entries = []
+        for name in names:
+            entry = bench.check(runs[name]())
+            self.stdout.write(bench.value_line(entry))
+            entries.append(entry)
+        return entries
