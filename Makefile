@@ -8,7 +8,7 @@ PORT ?= 8000
 # The demo always runs on its own SQLite file with eager tasks, whatever the shell exports.
 DEMO := env -u DATABASE_URL -u REDIS_URL DEBUG=1
 
-.PHONY: run test lint format migrate seed worker beat clean messages bench
+.PHONY: run test lint format migrate seed worker beat clean messages bench load
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -68,5 +68,32 @@ clean:
 
 # Time the main requests against the configured database (PostgreSQL with `seed_demo --scale city`
 # for the real figures); prints a table and writes bench/results.json (not committed).
+# Production mode (DEBUG=0: cached templates, manifest static files), with the field keys the data was
+# seeded with (the development keys unless FIELD_ENCRYPTION_KEY / FIELD_HASH_KEY are set).
+BENCH_ENV = env DEBUG=0 SECRET_KEY=bench-only-not-a-secret ALLOWED_HOSTS=localhost,127.0.0.1 \
+	STATIC_ROOT=$(CURDIR)/bench/static FIELD_ENCRYPTION_KEY="$${FIELD_ENCRYPTION_KEY:-$(DEV_FIELD_KEY)}" \
+	FIELD_HASH_KEY="$${FIELD_HASH_KEY:-dev-only-hash-key}"
+DEV_FIELD_KEY := ZmVuZ3FpYW8tZGV2LW9ubHktZmllbGQta2V5LTAwMDA=
+BENCH_ARGS ?=
+
 bench: $(VENV)/.runtime
-	$(PY) manage.py bench
+	$(BENCH_ENV) $(PY) manage.py collectstatic --noinput -v0
+	$(BENCH_ENV) $(PY) manage.py bench $(BENCH_ARGS)
+
+# Load test (issue 8): gunicorn with production settings on 127.0.0.1, locust mixing officers, landlords and
+# volunteers at rising rates (LOAD_STEPS, req/s; LOAD_SECONDS each) until p95 passes 200 ms or a request
+# fails, then the best rate held for CONFIRM seconds; peak worker memory. Needs DATABASE_URL (PostgreSQL,
+# seeded: `seed_demo --scale city` for the real figures; it writes declarations, events and visits) and
+# REDIS_URL. LOAD_ARGS passes more options (scripts/load/run.py --help), e.g. --worker-class gthread.
+# Prints a table and writes bench/load.json (not committed).
+LOAD_STEPS ?= 100,200,300,400,500
+LOAD_SECONDS ?= 60
+CONFIRM ?= 300
+LOAD_ARGS ?=
+
+$(VENV)/.load: requirements.txt requirements-load.txt | $(VENV)/bin/activate
+	$(PIP) install --quiet -r requirements-load.txt
+	touch $(VENV)/.runtime $@
+
+load: $(VENV)/.load
+	$(PY) scripts/load/run.py --steps $(LOAD_STEPS) --step-seconds $(LOAD_SECONDS) --confirm-seconds $(CONFIRM) $(LOAD_ARGS)

@@ -15,6 +15,7 @@ import math
 import time
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib import admin
 from django.core.management.base import BaseCommand
 from django.db import connection
@@ -69,6 +70,12 @@ class Command(BaseCommand):
         if connection.vendor != "postgresql":
             self.stdout.write(
                 self.style.WARNING("Not PostgreSQL: the figures below are a smoke test, not the benchmark.")
+            )
+        if settings.DEBUG:
+            self.stdout.write(
+                self.style.WARNING(
+                    "DEBUG is on (templates re-read, queries logged): `make bench` runs in production mode."
+                )
             )
         entries = []
         if not wanted or wanted - set(bg.NAMES):

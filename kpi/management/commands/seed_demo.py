@@ -6,7 +6,7 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 from faker import Faker
 
 from disputes import seed as disputes_seed
@@ -99,6 +99,9 @@ class Command(BaseCommand):
         for seed in (inspections_seed, disputes_seed, events_seed, noise_seed, topics_seed, incidents_seed):
             step(seed.seed_city, tables=BIG.get(seed.__name__.split(".")[0], ()))
         step(field_seed.seed_city, progress=progress, tables=BIG["field"])
+        if connection.vendor == "postgresql":  # statistics for every table (autovacuum may be off, or late)
+            with connection.cursor() as c:
+                c.execute("ANALYZE")
         t0 = time.monotonic()
         kpi_seed.seed(out=out)
         out(f"    ({time.monotonic() - t0:.0f} s)")
