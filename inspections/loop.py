@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,7 +47,7 @@ from inspections.models import (
     Result,
 )
 from lib.images import ImageRejected, clean_photo
-from residents.models import VenueKind
+from residents.models import House, VenueKind
 
 POLICE_ROLES = frozenset({Role.OFFICER, Role.AUXILIARY, Role.CHIEF, Role.ADMIN})
 LIVE = (HazardStatus.OPEN, HazardStatus.FIXED_REPORTED)
@@ -121,7 +121,14 @@ def hazards_sweep(*, on: dt.date | None = None) -> int:
 
 
 def _hazard_rows(qs):
-    return qs.select_related("notice", "venue", "house__building", "grid", "inspection__officer", "next__notice")
+    """A page of hazards with what the ledger shows of each. Three relations are joined; the rest
+    come in three small queries for the page: ten tables in one join took PostgreSQL longer to plan
+    (25 ms on the city data) than to run."""
+    return qs.select_related("notice", "venue", "grid").prefetch_related(
+        Prefetch("house", queryset=House.objects.select_related("building")),
+        Prefetch("inspection", queryset=Inspection.objects.select_related("officer")),
+        Prefetch("next", queryset=Hazard.objects.select_related("notice")),
+    )
 
 
 def hazards_due_for(user, *, on: dt.date | None = None):

@@ -9,7 +9,7 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
 from grid.models import Building
-from lib import gb11643
+from lib import gb11643, paging
 from residents import history
 from residents.models import Colour, House, Person, Residence, Venue, Visit
 
@@ -63,7 +63,8 @@ def houses_for_user(user, *, q: str = "", grid_id: int | None = None, use: str =
         qs = qs.filter(use=use)
     if q:
         qs = qs.filter(Q(building__address__icontains=q) | Q(unit__icontains=q))
-    return qs.annotate(current_residents=Count("residences", filter=Q(residences__end__isnull=True))).order_by(
+    # Residents counted for the page's rows only (a correlated subquery), not for every house in scope.
+    return qs.annotate(current_residents=paging.count_of(Residence, "house", end__isnull=True)).order_by(
         "building__address", "unit", "id"
     )
 
