@@ -97,8 +97,12 @@ def indexes_after(*tables: str):
             c.execute(f"DROP INDEX {name}")
     yield
     with connection.cursor() as c:
-        for _, ddl in indexes:
-            c.execute(ddl)
+        for _, ddl in indexes:  # IF NOT EXISTS: a step may have built some of them itself
+            c.execute(
+                ddl.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1).replace(
+                    "CREATE UNIQUE INDEX ", "CREATE UNIQUE INDEX IF NOT EXISTS ", 1
+                )
+            )
         for table, name, definition in keys:
             c.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
         for table in tables:

@@ -24,13 +24,12 @@ from topics import seed as topics_seed
 
 SEED = 20261122
 # The city's big tables, per step: loaded without their secondary indexes and foreign keys, which
-# are built again after the step (lib.bulk.indexes_after).
+# are built again after the step (lib.bulk.indexes_after). The incidents step does so itself.
 BIG = {
     "residents": ("residents_house", "residents_person", "residents_residence"),
     "rentals": ("rentals_rentaldeclaration", "rentals_declaredtenant"),
     "inspections": ("inspections_inspection", "inspections_answer", "inspections_hazard", "inspections_hazardevent"),
     "events": ("events_event", "events_eventlog", "events_pointaward", "events_supporter"),
-    "incidents": ("incidents_incident",),
     "field": ("field_check", "residents_visit", "residents_visit_participants"),
 }
 DEMO_USERS = [
