@@ -17,7 +17,7 @@ from kpi.metrics import METRICS, STOCK
 from kpi.models import Figure, Period, Run
 from lib import bulk
 
-CHUNK_DAYS = 7
+CHUNK_DAYS = 31  # each metric reads its tables once per chunk: a month at a time, not a week
 
 
 def month_start(day: dt.date) -> dt.date:

@@ -102,7 +102,7 @@ class Command(BaseCommand):
             with connection.cursor() as c:
                 c.execute("ANALYZE")
         t0 = time.monotonic()
-        kpi_seed.seed(out=out)
+        kpi_seed.seed(out=out, make_reports=False)
         out(f"    ({time.monotonic() - t0:.0f} s)")
 
     def _progress(self, done, total):
