@@ -30,6 +30,7 @@ from disputes.models import (
 )
 from grid.models import CommunityGrid
 from grid.selectors import grid_filter
+from lib import paging
 from residents.models import Person
 
 REPEAT_WINDOW_DAYS = 90
@@ -140,12 +141,10 @@ def ledger(user, f: LedgerFilters):
         apply_filters(disputes_for_user(user), f)
         .select_related("building", "house", "officer", "grid")
         .prefetch_related(Prefetch("parties", queryset=Party.objects.order_by("order", "id")))
+        # Overdue follow-ups counted for the page's rows only (a GROUP BY over every dispute in scope
+        # kept PostgreSQL from stopping at the page's 50 rows).
         .annotate(
-            overdue_count=Count(
-                "followups",
-                filter=Q(followups__status=FollowUpStatus.SCHEDULED, followups__due_on__lt=today()),
-                distinct=True,
-            )
+            overdue_count=paging.count_of(FollowUp, "dispute", status=FollowUpStatus.SCHEDULED, due_on__lt=today())
         )  # fmt: skip
         .order_by("-received_at", "-id")
     )
