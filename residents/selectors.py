@@ -64,8 +64,10 @@ def houses_for_user(user, *, q: str = "", grid_id: int | None = None, use: str =
     if q:
         qs = qs.filter(Q(building__address__icontains=q) | Q(unit__icontains=q))
     # Residents counted for the page's rows only (a correlated subquery), not for every house in scope.
+    # By grid first, like the person list: ordered by address alone, PostgreSQL walks the address index
+    # of the city's 100,000 buildings looking for the user's (0.5 s); within the grids, a small sort.
     return qs.annotate(current_residents=paging.count_of(Residence, "house", end__isnull=True)).order_by(
-        "building__address", "unit", "id"
+        "grid_id", "building__address", "unit", "id"
     )
 
 
