@@ -205,8 +205,5 @@ def seed_city(*, rng: random.Random, out=print, days: int = 365, progress=None) 
             checks, visits, together = [], [], []
             if progress:
                 progress(n + 1, len(users))
-    if not sqlite:
-        with connection.cursor() as c:
-            c.execute("ANALYZE field_check; ANALYZE residents_visit; ANALYZE residents_visit_participants")
     out(f"  city field work: a year of check-ins and {state['done']:,} visits by {len(users):,} police staff")
     return {"created": True, "staff": len(users), "visits": state["done"]}
