@@ -18,12 +18,11 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import Paragraph
 
 from documents.pdf import register_fonts
-from documents.qr import qr_png
+from documents.qr import draw_qr
 
 COLUMNS, ROWS = 3, 5
 PER_PAGE = COLUMNS * ROWS
@@ -104,8 +103,7 @@ def _draw_cut_marks(c, page_size, rows: int = ROWS) -> None:
 
 def _draw_label(c, label: Label, x: float, y_top: float, width: float, height: float, caption: str) -> None:
     font = register_fonts()
-    qr = ImageReader(io.BytesIO(qr_png(label.url, box_size=10, border=0)))
-    c.drawImage(qr, x + (width - QR_SIZE) / 2, y_top - QR_TOP_PAD - QR_SIZE, QR_SIZE, QR_SIZE)
+    draw_qr(c, label.url, x + (width - QR_SIZE) / 2, y_top - QR_TOP_PAD - QR_SIZE, QR_SIZE)
     text_top = y_top - QR_TOP_PAD - QR_SIZE - QR_TEXT_GAP
     text_width = width - 2 * TEXT_PAD_X
     text_height = text_top - (y_top - height) - CAPTION_HEIGHT

@@ -21,7 +21,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from documents.pdf import RED, draw_letterhead, register_fonts, styles
-from documents.qr import qr_png
+from documents.qr import QRFlowable
 
 # xgettext cannot see gettext calls inside f-strings: these mark the labels used there.
 _LABELS = [
@@ -36,6 +36,7 @@ CONTENT_W = PAGE_W - 2 * MARGIN - 12  # the frame's own padding is 6 pt each sid
 PHOTO_W = 45 * mm
 PHOTO_MAX_H = 40 * mm
 QR_SIZE = 30 * mm
+QR_QUIET = 1 * mm
 SIGNATURE_W, SIGNATURE_H = 50 * mm, 18 * mm
 GREY = colors.HexColor("#5c6773")
 LINE = colors.HexColor("#9aa7b4")
@@ -156,7 +157,7 @@ def _hazard(n: int, h: HazardRow, st) -> KeepTogether:
 def _receipt(doc: NoticeDoc, st) -> Table:
     """The QR code to the notice's page beside the receipt box (signature and date)."""
     base, small = st["base"], st["small"]
-    qr = Image(io.BytesIO(qr_png(doc.public_url, box_size=6, border=1)), width=QR_SIZE, height=QR_SIZE)
+    qr = QRFlowable(doc.public_url, QR_SIZE, quiet=QR_QUIET)
     qr_cell = [qr, Paragraph(_esc(_("Scan to read the notice online, sign it or report a hazard fixed.")), small)]
     box = [Paragraph(f"<b>{_esc(_('Receipt of the inspected venue'))}</b>", base), Spacer(1, 4)]
     if doc.signature:

@@ -20,11 +20,12 @@ from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import Paragraph
 
 from documents.pdf import BLUE, RED, draw_letterhead, register_fonts, styles
-from documents.qr import qr_png
+from documents.qr import draw_qr
 
 CARD_W, CARD_H = 170 * mm, 108 * mm  # twice an ID card (85.6 × 54 mm), readable when printed
 PHOTO_W, PHOTO_H = 30 * mm, 40 * mm
 QR_SIZE = 30 * mm
+QR_QUIET = 1 * mm
 CARD_FILL = colors.HexColor("#f3f7fc")
 GREY = colors.HexColor("#5c6773")
 
@@ -146,7 +147,7 @@ def render_permit(card: PermitCard) -> bytes:
 
     # QR code to the public verify page.
     qx, qy = x0 + CARD_W - 16 - QR_SIZE, y0 + 24
-    c.drawImage(ImageReader(io.BytesIO(qr_png(card.verify_url, box_size=6, border=1))), qx, qy, QR_SIZE, QR_SIZE)
+    draw_qr(c, card.verify_url, qx + QR_QUIET, qy + QR_QUIET, QR_SIZE - 2 * QR_QUIET)
     c.setFont(font, 7.5)
     c.setFillColor(GREY)
     c.drawCentredString(qx + QR_SIZE / 2, qy - 10, _("Scan to verify"))

@@ -47,6 +47,23 @@ def need(condition: bool, reason: str):
     pytest.skip(reason)
 
 
+def decode_qr_codes(pdf: bytes, tmp_path) -> list[str]:
+    """Every QR code on every page of ``pdf``, rendered at 150 dpi as a printer would, read by ZXing."""
+    import subprocess
+
+    import zxingcpp
+    from PIL import Image
+
+    need(shutil.which("pdftoppm") is not None, "pdftoppm (poppler-utils) is not installed")
+    (tmp_path / "qr.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", "150", tmp_path / "qr.pdf", tmp_path / "qr-page"], check=True)
+    texts = []
+    for png in sorted(tmp_path.glob("qr-page-*.png")):
+        with Image.open(png) as image:
+            texts.extend(r.text for r in zxingcpp.read_barcodes(image))
+    return texts
+
+
 def postgres_available() -> bool:
     return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 

@@ -21,7 +21,7 @@ from accounts.models import AuditEvent
 from inspections import notices, services
 from inspections.models import Hazard, HazardEvent, HazardStatus, NoticeStatus, RectificationNotice, Result
 from residents.models import VenueKind
-from tests.conftest import need, postgres_available
+from tests.conftest import decode_qr_codes, need, postgres_available
 from tests.factories import VenueFactory
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -51,7 +51,7 @@ def signature_data_url(size=(600, 200)) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
-def draft(world, *, grid="甲一网格", fails=2, name=VENUE, officer="officer_a"):
+def draft(world, *, grid="甲一网格", fails=2, name=VENUE, officer="officer_a", photo_size=(64, 48)):
     """A complete draft inspection of a new restaurant: the first ``fails`` items failed with a photo."""
     venue = VenueFactory(building=world.building(grid), kind=VenueKind.RESTAURANT, name=name, responsible_name="马师傅")
     inspection = services.inspection_start(user=world.users[officer], venue=venue)
@@ -62,7 +62,7 @@ def draft(world, *, grid="甲一网格", fails=2, name=VENUE, officer="officer_a
             note=f"现场发现问题{n + 1}" if failed else "",
         )  # fmt: skip
         if failed:
-            services.photo_add(answer=a, upload=png_upload(colour=(40 * n, 120, 200)))
+            services.photo_add(answer=a, upload=png_upload(colour=(40 * n, 120, 200), size=photo_size))
     return inspection
 
 
@@ -105,6 +105,27 @@ def test_the_rendered_notice_names_the_venue_each_hazard_its_basis_and_the_numbe
         assert h.deadline.strftime("%Y-%m-%d") in flat
     assert notices.sign_code(notice) in flat  # the venue's copy carries the code to sign later
     assert world.building("甲一网格").address.replace(" ", "") in flat
+
+
+def test_the_qr_code_on_the_notice_scans_to_its_public_page(world, tmp_path, django_capture_on_commit_callbacks):
+    notice = submitted_notice(world, django_capture_on_commit_callbacks)
+    assert decode_qr_codes(read(notice.pdf), tmp_path) == [notices.public_url(notice)]
+
+
+@pytest.mark.parametrize("size", [(1600, 1200), (64, 48)])
+def test_the_hazard_photo_is_in_the_notice_a_large_one_as_its_stored_thumbnail(
+    world, size, django_capture_on_commit_callbacks
+):
+    notice = submitted_notice(world, django_capture_on_commit_callbacks, fails=1, photo_size=size)
+    photo = notice.hazards.get().answer.photos.get()
+    pdf = read(notice.pdf)
+    thumbnail = read(photo.thumbnail)
+    with Image.open(io.BytesIO(thumbnail)) as im:
+        assert max(im.size) == min(max(size), notices.PDF_PHOTO_SIDE)
+    # embedded byte for byte when it is large enough to print (nothing decoded); a small photo is
+    # re-encoded from the original, and still in the PDF
+    assert (thumbnail in pdf) == (max(size) >= notices.PDF_PHOTO_SIDE)
+    assert pdf.count(b"/Subtype /Image") == 1  # the photo; the QR code is vector
 
 
 def test_many_hazards_flow_onto_more_pages(world, django_capture_on_commit_callbacks):

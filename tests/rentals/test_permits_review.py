@@ -14,7 +14,7 @@ from rentals import permits
 from rentals.models import PermitStatus, ResidencePermit
 from rentals.tasks_permits import permit_render_pdf, permits_daily
 from residents.models import HouseholdStatus, Person
-from tests.conftest import need
+from tests.conftest import decode_qr_codes, need
 from tests.factories import PersonFactory, resident_id
 from tests.routes_permits import APPLICANT, permit_in
 
@@ -223,12 +223,9 @@ def test_the_detail_page_never_shows_the_full_id_without_a_reveal(world, as_user
     assert permit.id_number_masked in html and FULL_ID not in html and "13912345678" not in html
 
 
-def test_the_qr_on_the_permit_opens_the_public_verify_page(world, settings, monkeypatch):
-    import documents.permit_pdf as permit_pdf
-
+def test_the_qr_on_the_permit_opens_the_public_verify_page(world, settings, tmp_path):
     settings.PUBLIC_BASE_URL = "https://fengqiao.example.gov.cn"
-    payloads = []
-    real = permit_pdf.qr_png
-    monkeypatch.setattr(permit_pdf, "qr_png", lambda data, **kw: payloads.append(data) or real(data, **kw))
     permit = permit_in(world)
-    assert payloads == [f"https://fengqiao.example.gov.cn/verify/{permit.verify_token}/"]
+    with permit.pdf.open("rb") as f:
+        decoded = decode_qr_codes(f.read(), tmp_path)
+    assert decoded == [f"https://fengqiao.example.gov.cn/verify/{permit.verify_token}/"]

@@ -1,24 +1,20 @@
 """QR label sheets: made in the background, scoped, and every printed code scans to its door."""
 
 import re
-import shutil
-import subprocess
 from datetime import timedelta
 
 import pytest
-import zxingcpp
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from PIL import Image
 
 from accounts.models import AuditAction, AuditEvent
 from documents.labels import PER_PAGE
 from residents import labels, tasks
 from residents.labels import scan_url
 from residents.models import House, JobStatus, LabelSheet
-from tests.conftest import need
+from tests.conftest import decode_qr_codes
 from tests.factories import CommunityGridFactory, HouseFactory
 
 
@@ -33,15 +29,7 @@ def _create(client, capture, **target):
         return client.post(reverse("scan:label_create"), target)
 
 
-def _decode(pdf: bytes, tmp_path) -> list[str]:
-    """Every QR code on every page, rendered at 150 dpi as a printer would."""
-    need(shutil.which("pdftoppm") is not None, "pdftoppm (poppler-utils) is not installed")
-    (tmp_path / "sheet.pdf").write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-png", "-r", "150", tmp_path / "sheet.pdf", tmp_path / "page"], check=True)
-    texts = []
-    for png in sorted(tmp_path.glob("page-*.png")):
-        texts.extend(r.text for r in zxingcpp.read_barcodes(Image.open(png)))
-    return texts
+_decode = decode_qr_codes
 
 
 def _pdf(sheet: LabelSheet) -> bytes:
@@ -83,7 +71,7 @@ def test_a_grid_sheet_runs_over_several_pages_and_every_code_scans(
     expected = [scan_url(first.qr_token), scan_url(second.qr_token)] + [scan_url(h.qr_token) for h in houses]
     assert sheet.total == len(expected) == 2 + 2 + PER_PAGE
     decoded = _decode(_pdf(sheet), tmp_path)
-    assert len(list(tmp_path.glob("page-*.png"))) == 2
+    assert len(list(tmp_path.glob("qr-page-*.png"))) == 2
     assert sorted(decoded) == sorted(expected)  # each label once, none missing
 
 
