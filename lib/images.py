@@ -39,7 +39,9 @@ def _flatten(im):
     return im.convert("RGB")
 
 
-def clean_photo(upload, *, max_side: int = 2000, thumb_side: int = THUMB_SIDE, max_bytes: int = MAX_BYTES) -> CleanImage:
+def clean_photo(
+    upload, *, max_side: int = 2000, thumb_side: int = THUMB_SIDE, max_bytes: int = MAX_BYTES
+) -> CleanImage:
     """Check and re-encode an uploaded photo as JPEG. Raises :class:`ImageRejected`.
 
     Transparent images are flattened on white; the name stored is derived from the upload's,
