@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 
 from documents.excel import Column
+from lib import paging
 from rentals.models import DeclaredTenant, RentalDeclaration, ResidencePermit
 from residents.ledgers import (
     DT,
@@ -32,17 +32,10 @@ NO_FILTERS = LedgerFilters()
 
 
 def declarations_for_ledger(user, filters: LedgerFilters = NO_FILTERS):
-    tenants = (
-        DeclaredTenant.objects.filter(declaration=OuterRef("pk"))
-        .order_by()
-        .values("declaration")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     qs = (
         _in_grid(RentalDeclaration.objects.visible_to(user), filters)
         .select_related("house__building", "landlord", "grid")
-        .annotate(tenant_count=Coalesce(Subquery(tenants, output_field=IntegerField()), 0))
+        .annotate(tenant_count=paging.count_of(DeclaredTenant, "declaration"))
     )
     if filters.q:
         qs = qs.filter(

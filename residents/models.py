@@ -122,6 +122,10 @@ class Person(EncryptedIdentifiers):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        # person_grid_name_idx (below) leads with the grid: a second index on the grid alone made
+        # PostgreSQL read a deep page's grids through it and sort them (25 ms) instead of walking
+        # the (grid, name, id) index in order (7 ms).
+        db_index=False,
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
