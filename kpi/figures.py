@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.db.models import Q, Sum
 from django.http import Http404
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 
 from accounts.models import Role, User
 from grid.models import CommunityGrid, PoliceGrid
@@ -29,7 +30,15 @@ KPI_ROLES = frozenset({Role.CHIEF, Role.ADMIN, Role.OFFICER, Role.AUXILIARY})
 
 def format_number(value, fmt: str = "count") -> str:
     """How pages, reports and spreadsheets show a figure: a count, one decimal (hours, rates per
-    1,000), a percentage or a rating (two decimals); a dash for "nothing to divide by"."""
+    1,000), a percentage or a rating (two decimals); a dash for "nothing to divide by".
+
+    Remembered per language: a chief's page formats three thousand figures, mostly the same few
+    small numbers, and each fresh format looks its separators up in the active locale."""
+    return _format_number(translation.get_language(), value, fmt)
+
+
+@lru_cache(maxsize=4096)
+def _format_number(language, value, fmt: str) -> str:
     if value is None:
         return "—"
     if fmt == "percent":

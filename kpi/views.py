@@ -18,7 +18,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -89,9 +89,9 @@ _number = kpi.format_number
 _change = kpi.format_change
 
 
-def _metric_text(metric, fig: kpi.Figures) -> str:
+def _metric_text(metric, fig: kpi.Figures, rates: dict | None = None) -> str:
     if metric.key == "community_minutes":  # stored in minutes, read in hours
-        return _number(fig.rates["hours"], "decimal")
+        return _number((rates or fig.rates)["hours"], "decimal")
     return _number(fig[metric.key])
 
 
@@ -166,37 +166,46 @@ def _range_query(first: dt.date, last: dt.date) -> str:
     return urlencode(_range_params(kpi.Range(first, last)))
 
 
-def _cell(key: str, fig: kpi.Figures, rng: kpi.Range, **subject) -> dict:
+def _cell(key: str, fig: kpi.Figures, rng: kpi.Range, *, rates: dict | None = None, **subject) -> dict:
     """A figure, formatted and linked to its records; ``html`` is the table cell's content, built
-    here once (the chief's tables hold thousands of cells: a template include each is too slow)."""
+    here once (the chief's tables hold thousands of cells: a template include each is too slow).
+    ``rates``: the figures' rates when the caller has them (a row's cells share them)."""
     if key in RATE_FORMATS:
-        text = _number(fig.rates[key], RATE_FORMATS[key])
-        return {"key": key, "text": text, "url": "", "html": mark_safe(html.escape(text))}  # noqa: S308
+        text = _number((rates or fig.rates)[key], RATE_FORMATS[key])
+        return {"key": key, "text": text, "url": "", "html": SafeString(html.escape(text))}
     metric = BY_KEY[key]
-    text, url, zero = _metric_text(metric, fig), _drill_url(metric, rng, **subject), not fig[key]
+    text = _metric_text(metric, fig, rates)
+    url, zero = _drill_url(metric, rng, **subject), not fig[key]
     if url:
         cls = ' class="fq-kpi-zero"' if zero else ""
         cell = f'<a{cls} href="{html.escape(url)}">{html.escape(text)}</a>'
     else:
         cell = html.escape(text)
-    # The standard library's escape (not Django's lazy-aware one): thousands of cells a page.
-    return {"key": key, "text": text, "url": url, "zero": zero, "html": mark_safe(cell)}  # noqa: S308
+    # The standard library's escape and SafeString itself (not Django's lazy-aware escape and
+    # mark_safe, which check every argument for a lazy string): thousands of cells a page.
+    return {"key": key, "text": text, "url": url, "zero": zero, "html": SafeString(cell)}
 
 
-def _tds(cells: list[dict], flags: list[dict]):
-    """A table row's figure cells, flags highlighted when not zero: one string per row (a station's
-    table has two hundred rows of twenty cells). The cells' html is escaped already."""
-    tds = [f'<td class="text-end text-nowrap">{c["html"]}</td>' for c in cells]
-    tds += [f'<td class="text-end text-nowrap{" table-warning" if c["value"] else ""}">{c["html"]}</td>' for c in flags]
-    return mark_safe("".join(tds))  # noqa: S308
+def _row_tds(keys, fig: kpi.Figures, rng: kpi.Range, **subject):
+    """A table row's figure cells and then its flags (highlighted when not zero), one string: a
+    station's table has two hundred rows of twenty cells."""
+    rates = fig.rates
+    tds = [f'<td class="text-end text-nowrap">{_cell(k, fig, rng, rates=rates, **subject)["html"]}</td>' for k in keys]
+    for m in FLAG_METRICS:
+        cell = _cell(m.key, fig, rng, rates=rates, **subject)["html"]
+        tds.append(f'<td class="text-end text-nowrap{" table-warning" if fig[m.key] else ""}">{cell}</td>')
+    return SafeString("".join(tds))
 
 
 def _header(keys) -> list[str]:
     return [SHORT_LABELS.get(k) or RATE_LABELS.get(k) or BY_KEY[k].label for k in keys]
 
 
+FLAG_METRICS = [m for m in METRICS if m.flag]
+
+
 def _flags(fig: kpi.Figures, rng: kpi.Range, **subject) -> list[dict]:
-    return [{"label": m.label, "value": fig[m.key], **_cell(m.key, fig, rng, **subject)} for m in METRICS if m.flag]
+    return [{"label": m.label, "value": fig[m.key], **_cell(m.key, fig, rng, **subject)} for m in FLAG_METRICS]
 
 
 def _groups(fig: kpi.Figures, rng: kpi.Range, **subject) -> list[dict]:
@@ -254,14 +263,19 @@ def station(request):
     for row in yoy:
         row["url"] = _drill_url(BY_KEY[row["key"]], rng)
         row["change_text"] = _change(row["change"])
+    # Links and role names per row from one reverse and one choices dict (``get_role_display``
+    # rebuilds its choices, translating every label, for each of two hundred rows).
+    officer_path = reverse("kpi:officer", args=[0])[:-2]  # "/kpi/officers/"
+    range_query = urlencode(_range_params(rng))
+    roles = dict(Role.choices)
     grids = [
-        {"grid": pg, "tds": _tds([_cell(k, f, rng, police_grid=pg.pk) for k in GRID_COLUMNS],
-                                 _flags(f, rng, police_grid=pg.pk))}
+        {"grid": pg, "tds": _row_tds(GRID_COLUMNS, f, rng, police_grid=pg.pk),
+         "officer_url": f"{officer_path}{pg.officer_id}/?{range_query}" if pg.officer_id else ""}
         for pg, f in kpi.by_police_grid(user, rng)
     ]  # fmt: skip
     officers = [
-        {"person": p, "tds": _tds([_cell(k, f, rng, person=p.pk) for k in OFFICER_COLUMNS],
-                                  _flags(f, rng, person=p.pk))}
+        {"person": p, "tds": _row_tds(OFFICER_COLUMNS, f, rng, person=p.pk), "role": roles.get(p.role, p.role),
+         "url": f"{officer_path}{p.pk}/?{range_query}"}
         for p, f in kpi.by_officer(user, rng)
     ]  # fmt: skip
     return render(
@@ -269,7 +283,7 @@ def station(request):
         "kpi/station.html",
         {
             "rng": rng,
-            "range_query": urlencode(_range_params(rng)),
+            "range_query": range_query,
             "picker": _picker(rng, reverse("kpi:station")),
             "groups": _groups(fig, rng),
             "flags": _flags(fig, rng),
