@@ -53,8 +53,8 @@ test: $(VENV)/.dev
 
 # Regenerate the translation catalogues after changing user-facing strings (needs GNU gettext).
 messages: $(VENV)/.dev
-	$(PY) manage.py makemessages -l zh_Hans -l en --no-location --ignore=.venv --ignore=staticfiles --ignore=static/vendor --ignore=tests
-	$(PY) manage.py makemessages -d djangojs -l zh_Hans -l en --no-location --ignore=.venv --ignore=staticfiles --ignore=static/vendor
+	$(PY) manage.py makemessages -l zh_Hans -l en --no-location --ignore=.venv --ignore=staticfiles --ignore=static/vendor --ignore=tests --ignore=bench
+	$(PY) manage.py makemessages -d djangojs -l zh_Hans -l en --no-location --ignore=.venv --ignore=staticfiles --ignore=static/vendor --ignore=bench
 	$(PY) manage.py compilemessages --ignore=.venv
 
 worker: $(VENV)/.runtime

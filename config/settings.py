@@ -296,6 +296,8 @@ PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rs
 # Empty by default: police networks have no internet, so no public tile server is assumed.
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
 MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
+# The most buildings one map response carries; beyond it the map asks for the buildings in view.
+MAP_BUILDINGS_LIMIT = 20000
 LEAFLET_CONFIG = {
     "TILES": [],  # our map script adds the configured tile layer itself (see static/js/grid-map.js)
     "DEFAULT_CENTER": (38.47, 106.23),

@@ -140,20 +140,23 @@ def grids_geojson(user) -> dict:
 
 
 def buildings_geojson(user, *, bbox: geo.BBox | None = None, limit: int = 20000) -> dict:
-    """Buildings in scope as points (one query). ``bbox`` narrows to the map's view."""
+    """Buildings in scope as points (one query), at most ``limit``: ``truncated`` says there are
+    more, and the map then asks again for the view it shows (``bbox``) as the user zooms in — a
+    city's 100,000 buildings are never read into one response."""
     qs = Building.objects.visible_to(user)
     if bbox is not None:
         qs = qs.filter(lng__gte=bbox.min_lng, lng__lte=bbox.max_lng, lat__gte=bbox.min_lat, lat__lte=bbox.max_lat)
     url = reverse("grid:building_detail", args=[0]).replace("/0/", "/{}/")
-    rows = qs.order_by("id").values_list("id", "address", "lng", "lat", "grid_id")[:limit]
+    rows = list(qs.order_by("id").values_list("id", "address", "lng", "lat", "grid_id")[: limit + 1])
     return {
         "type": "FeatureCollection",
+        "truncated": len(rows) > limit,
         "features": [
             {
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [lng, lat]},
                 "properties": {"id": pk, "address": address, "grid_id": grid_id, "url": url.format(pk)},
             }
-            for pk, address, lng, lat, grid_id in rows
+            for pk, address, lng, lat, grid_id in rows[:limit]
         ],
     }

@@ -54,7 +54,7 @@ def buildings_geojson(request):
         except ValueError:
             return JsonResponse({"error": _("bbox must be min_lng,min_lat,max_lng,max_lat")}, status=400)
         box = geo.BBox(min_lng, min_lat, max_lng, max_lat)
-    return JsonResponse(selectors.buildings_geojson(request.user, bbox=box))
+    return JsonResponse(selectors.buildings_geojson(request.user, bbox=box, limit=settings.MAP_BUILDINGS_LIMIT))
 
 
 @grid_role_required

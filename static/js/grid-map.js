@@ -116,6 +116,41 @@
     });
   }
 
+  // Buildings: all of the user's at once when they are few; beyond the server's limit it says
+  // "truncated", and then each view's buildings are asked for as the map moves (a city's
+  // hundred thousand never come at once).
+  var inView = false;
+  var pending = null;
+  function loadBuildings(bounds) {
+    var url = d.buildingsUrl;
+    if (bounds) {
+      url += "?bbox=" + [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()]
+        .map(function (v) { return v.toFixed(5); }).join(",");
+    }
+    return fetch(url, { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (bc) {
+        buildingLayer.clearLayers();
+        bc.features.forEach(function (f) {
+          var c = f.geometry.coordinates;
+          L.circleMarker([c[1], c[0]], { radius: 4, weight: 1, color: "#123", fillColor: "#fff", fillOpacity: 0.9 })
+            .bindPopup('<a href="' + esc(f.properties.url) + '">' + esc(f.properties.address) + "</a>")
+            .addTo(buildingLayer);
+        });
+        status.textContent = bc.truncated ? d.labelTruncated : "";
+        if (bc.truncated && !inView) {
+          inView = true;
+          map.on("moveend", function () {
+            clearTimeout(pending);
+            pending = setTimeout(function () { loadBuildings(map.getBounds()); }, 250);
+          });
+        }
+        el.dataset.loaded = "all";
+        el.dataset.buildingCount = bc.features.length;
+        el.dataset.buildingsTruncated = bc.truncated ? "1" : "";
+      });
+  }
+
   fetch(d.gridsUrl, { credentials: "same-origin" })
     .then(function (r) { return r.json(); })
     .then(function (fc) {
@@ -127,18 +162,7 @@
       }
       map.fitBounds(communityLayer.getBounds().pad(0.05));
       el.dataset.loaded = "grids";
-      return fetch(d.buildingsUrl, { credentials: "same-origin" })
-        .then(function (r) { return r.json(); })
-        .then(function (bc) {
-          bc.features.forEach(function (f) {
-            var c = f.geometry.coordinates;
-            L.circleMarker([c[1], c[0]], { radius: 4, weight: 1, color: "#123", fillColor: "#fff", fillOpacity: 0.9 })
-              .bindPopup('<a href="' + esc(f.properties.url) + '">' + esc(f.properties.address) + "</a>")
-              .addTo(buildingLayer);
-          });
-          el.dataset.loaded = "all";
-          el.dataset.buildingCount = bc.features.length;
-        });
+      return loadBuildings(null);
     })
     .catch(function () { status.textContent = "⚠"; });
 })();

@@ -50,3 +50,21 @@ def test_officer1_sees_their_grids_on_the_map_at_a_phone_viewport(demo, live_ser
     phone.wait_for_url("**/grid/community-grids/*/")
     assert phone.locator("h1").inner_text() in mine
     shot(phone, "community-grid-phone")
+
+
+def test_beyond_the_limit_the_map_says_so_and_loads_the_buildings_in_view(demo, live_server, phone, settings):
+    settings.MAP_BUILDINGS_LIMIT = 20  # officer1 has 75
+    phone.goto(f"{live_server.url}/grid/map/")
+    phone.fill("input[name=username]", "officer1")
+    phone.fill("input[name=password]", demo)
+    phone.click("button[type=submit]")
+    phone.wait_for_selector("#fq-map[data-loaded=all]", timeout=15000)
+    box = phone.locator("#fq-map")
+    assert box.get_attribute("data-building-count") == "20" and box.get_attribute("data-buildings-truncated") == "1"
+    assert "放大地图" in phone.locator("#fq-map-status").inner_text()
+    with phone.expect_response(lambda r: "buildings.geojson?bbox=" in r.url) as answer:
+        phone.locator(".leaflet-control-zoom-in").click()
+    assert answer.value.ok
+    phone.wait_for_function("document.querySelector('#fq-map').dataset.buildingCount !== undefined")
+    in_view = answer.value.json()
+    assert 0 < len(in_view["features"]) <= 20

@@ -81,6 +81,18 @@ def test_buildings_geojson_filters_by_bbox_and_rejects_a_bad_one(world, as_user)
     fc = client.get(reverse("grid:buildings_geojson"), {"bbox": box}).json()
     assert [f["properties"]["id"] for f in fc["features"]] == [b.pk]
     assert client.get(reverse("grid:buildings_geojson"), {"bbox": "1,2,x"}).status_code == 400
+    assert fc["truncated"] is False
+
+
+def test_buildings_beyond_the_limit_are_cut_and_said_to_be(world):
+    from grid import selectors
+
+    chief = world.users["chief"]
+    everything = selectors.buildings_geojson(chief)
+    assert everything["truncated"] is False and len(everything["features"]) == 6
+    cut = selectors.buildings_geojson(chief, limit=4)
+    assert cut["truncated"] is True and len(cut["features"]) == 4
+    assert selectors.buildings_geojson(chief, limit=6)["truncated"] is False
 
 
 def test_home_shows_the_officers_real_figures(world, as_user):
