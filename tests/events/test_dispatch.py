@@ -175,3 +175,15 @@ def test_a_handlers_task_list(world):
     dispatch.event_accept(event=event, user=world.users["officer_a"])
     assert list(selectors.tasks_for(world.users["officer_a"])) == [event]
     assert list(selectors.reported_by(world.users["volunteer"])) == [event]
+
+
+def test_my_reports_hold_what_i_reported_and_what_i_added_to_each_once(world):
+    from events import selectors
+
+    mine, theirs = report(world), report(world)
+    worker = world.users["grid_worker"]
+    assert list(selectors.reported_by(worker)) == []
+    dispatch.event_join(event=theirs, user=worker, note="我也看到了")
+    dispatch.event_join(event=mine, user=worker)
+    assert list(selectors.reported_by(worker)) == [theirs, mine]  # newest first
+    assert list(selectors.reported_by(world.users["volunteer"])) == [theirs, mine]
