@@ -29,6 +29,32 @@ def qr_modules(data: str, *, mask: int | None = PDF_MASK) -> list[list[bool]]:
     return qr.modules
 
 
+def _runs(modules: list[list[bool]]):
+    """(column, row, length) of each row's runs of dark modules."""
+    n = len(modules)
+    for r, row in enumerate(modules):
+        c = 0
+        while c < n:
+            if row[c]:
+                start = c
+                while c < n and row[c]:
+                    c += 1
+                yield start, r, c - start
+            c += 1
+
+
+def qr_svg_modules(data: str, *, quiet: int = 1) -> str:
+    """The code as a small SVG (one path of each row's runs, ``quiet`` modules of white around),
+    for documents that embed SVG: the same modules and mask as :func:`draw_qr`."""
+    modules = qr_modules(data)
+    size = len(modules) + 2 * quiet
+    path = "".join(f"M{c + quiet} {r + quiet}h{w}v1h-{w}z" for c, r, w in _runs(modules))
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" shape-rendering="crispEdges">'
+        f'<rect width="{size}" height="{size}" fill="#fff"/><path d="{path}" fill="#000"/></svg>'
+    )
+
+
 def draw_qr(canvas, data: str, x: float, y: float, size: float) -> None:
     """The code for ``data`` in the ``size`` × ``size`` square at (x, y) (its lower-left corner):
     each row's runs of dark modules one rectangle, all filled at once. The caller leaves the
@@ -40,16 +66,7 @@ def draw_qr(canvas, data: str, x: float, y: float, size: float) -> None:
     """
     modules = qr_modules(data)
     n = len(modules)
-    ops = []
-    for r, row in enumerate(modules):
-        c = 0
-        while c < n:
-            if row[c]:
-                start = c
-                while c < n and row[c]:
-                    c += 1
-                ops.append(f"{start} {r} {c - start} 1 re")
-            c += 1
+    ops = [f"{c} {r} {w} 1 re" for c, r, w in _runs(modules)]
     step = size / n
     canvas.saveState()
     canvas.transform(step, 0, 0, -step, x, y + size)  # module units, rows downwards from the top

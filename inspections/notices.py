@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -208,13 +208,22 @@ def _render(notice: RectificationNotice, **kwargs) -> bytes:
 
 
 def _locked(notice_id: int) -> RectificationNotice | None:
-    return (
+    """The notice, locked, with what its document reads. The lock takes the notice with its station
+    and inspection; the rest comes one simple query each: joined into the locking query, PostgreSQL
+    spent 4 ms planning seven tables for a lookup of 0.2 ms — most of a notice's render."""
+    notice = (
         RectificationNotice.objects.select_for_update(of=("self",))
-        .select_related("station", "inspection__venue__building", "inspection__venue__house",
-                        "inspection__house__building", "inspection__officer")
+        .select_related("station", "inspection")
         .filter(pk=notice_id)
+        .order_by()
         .first()
-    )  # fmt: skip
+    )
+    if notice is not None:
+        prefetch_related_objects(
+            [notice], "inspection__officer", "inspection__venue__building", "inspection__venue__house",
+            "inspection__house__building",
+        )  # fmt: skip
+    return notice
 
 
 def _set_status(notice: RectificationNotice, to: str) -> None:
