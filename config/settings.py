@@ -175,6 +175,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rentals.tasks_permits.permits_daily",
         "schedule": crontab(hour=8, minute=5),
     },
+    # Rectification notices whose render task was lost (broker down, worker killed).
+    "render-pending-notices": {
+        "task": "inspections.tasks.notices_sweep",
+        "schedule": crontab(minute="*/5"),
+    },
     # Catches a QR label sheet whose render task was lost while the broker was down.
     "render-stale-label-sheets": {
         "task": "residents.tasks.label_sheets_sweep",

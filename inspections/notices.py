@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Case, Prefetch, Q, Value, When, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -166,7 +166,9 @@ def _doc(notice: RectificationNotice, *, with_code: bool, signature: bytes = b""
 
     inspection = notice.inspection
     officers = [inspection.officer.display_name] + [u.display_name for u in inspection.companions.all()]
-    hazards = notice.hazards.order_by("id").select_related("answer").prefetch_related("answer__photos")
+    hazards = getattr(notice, "doc_hazards", None)
+    if hazards is None:
+        hazards = notice.hazards.order_by("id").select_related("answer").prefetch_related("answer__photos")
     submitted = timezone.localtime(inspection.submitted_at or notice.created_at)
     signed_at = timezone.localtime(notice.signed_at).strftime("%Y-%m-%d %H:%M") if notice.signed_at else ""
     return NoticeDoc(
@@ -207,6 +209,18 @@ def _render(notice: RectificationNotice, **kwargs) -> bytes:
         return render_notice(_doc(notice, **kwargs))
 
 
+def _with_doc_data(notices: list[RectificationNotice]) -> list[RectificationNotice]:
+    """What the documents of ``notices`` read, fetched for all of them at once: one simple query per
+    relation (officers, companions, places, hazards with their answers, photos)."""
+    hazards = Hazard.objects.order_by("id").select_related("answer").prefetch_related("answer__photos")
+    prefetch_related_objects(
+        notices, "inspection__officer", "inspection__companions", "inspection__venue__building",
+        "inspection__venue__house", "inspection__house__building",
+        Prefetch("hazards", queryset=hazards, to_attr="doc_hazards"),
+    )  # fmt: skip
+    return notices
+
+
 def _locked(notice_id: int) -> RectificationNotice | None:
     """The notice, locked, with what its document reads. The lock takes the notice with its station
     and inspection; the rest comes one simple query each: joined into the locking query, PostgreSQL
@@ -219,10 +233,7 @@ def _locked(notice_id: int) -> RectificationNotice | None:
         .first()
     )
     if notice is not None:
-        prefetch_related_objects(
-            [notice], "inspection__officer", "inspection__venue__building", "inspection__venue__house",
-            "inspection__house__building",
-        )  # fmt: skip
+        _with_doc_data([notice])
     return notice
 
 
@@ -251,6 +262,52 @@ def notice_render(*, notice_id: int, force: bool = False) -> bool:
             fields.append("status")
         notice.save(update_fields=fields)
     return True
+
+
+RENDER_BATCH = 50
+
+
+def notices_render_backlog(*, first: int | None = None, limit: int = RENDER_BATCH, older_than=None) -> int:
+    """Render notice ``first`` if it has no PDF yet, and with it up to ``limit`` - 1 other notices
+    waiting for theirs (pending, no file; only those submitted before ``older_than`` when given).
+    Returns how many it rendered.
+
+    This is what the render task runs. With no backlog it renders its one notice; behind a backlog
+    (a campaign's inspections submitted together, the broker back after an outage) one task renders
+    a batch — the rows locked together, SKIP LOCKED passing over any another worker is rendering,
+    what their documents read fetched in one query per relation, the rows updated together — and
+    the tasks queued for the others find them rendered. Each notice then costs its typesetting,
+    where one task a notice spends about as long again on the database. A notice that fails to
+    render is logged and left pending for its own task (which raises); ``first`` raises here.
+    """
+    pending = Q(status=NoticeStatus.PENDING)
+    if older_than is not None:
+        pending &= Q(created_at__lt=older_than)
+    wanted = pending | Q(pk=first) if first is not None else pending
+    first_first = Case(When(pk=first, then=Value(0)), default=Value(1)) if first is not None else Value(1)
+    with transaction.atomic():
+        batch = list(
+            RectificationNotice.objects.select_for_update(of=("self",), skip_locked=True)
+            .select_related("station", "inspection")
+            .filter(wanted, pdf="")
+            .order_by(first_first, "pk")[:limit]
+        )
+        _with_doc_data(batch)
+        done = []
+        for notice in batch:
+            try:
+                pdf = _render(notice, with_code=True)
+            except Exception:
+                if notice.pk == first:
+                    raise
+                log.exception("notice %s: render failed; left pending for its own task", notice.pk)
+                continue
+            _save_exact(notice.pdf, notice, f"notice-{notice.pk}.pdf", pdf)
+            if notice.status == NoticeStatus.PENDING:
+                _set_status(notice, NoticeStatus.ISSUED)
+            done.append(notice)
+        RectificationNotice.objects.bulk_update(done, ["pdf", "status"])
+    return len(done)
 
 
 def notice_ensure_rendered(notice: RectificationNotice) -> RectificationNotice:

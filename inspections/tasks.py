@@ -4,11 +4,28 @@ from celery import shared_task
 
 
 @shared_task(acks_late=True)
-def notice_render(notice_id: int) -> None:
-    """Render a rectification notice's PDF (a notice already rendered is left alone)."""
+def notice_render(notice_id: int) -> int:
+    """Render a rectification notice's PDF (a notice already rendered is left alone), and behind a
+    backlog a batch of the others waiting (``notices.notices_render_backlog``)."""
     from inspections import notices
 
-    notices.notice_render(notice_id=notice_id)
+    return notices.notices_render_backlog(first=notice_id)
+
+
+@shared_task(acks_late=True)
+def notices_sweep() -> int:
+    """Notices still pending five minutes after submission (their task was lost: the broker was
+    down, a worker died before acknowledging it), rendered in batches."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from inspections import notices
+
+    cutoff, total = timezone.now() - dt.timedelta(minutes=5), 0
+    while rendered := notices.notices_render_backlog(older_than=cutoff):
+        total += rendered
+    return total
 
 
 from inspections.tasks_loop import *  # noqa: E402, F403

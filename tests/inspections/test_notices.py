@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from accounts.models import AuditEvent
@@ -164,6 +166,65 @@ def test_the_sign_code_is_six_digits_stable_and_not_stored(world, django_capture
     assert code not in str(RectificationNotice.objects.values().get())
 
 
+# --- the backlog ------------------------------------------------------------------------------
+
+
+def pending_notices(world, n: int) -> list[RectificationNotice]:
+    """``n`` submitted notices whose render tasks have not run (as behind a backlog, or with the
+    broker down), oldest first."""
+    made = []
+    for k in range(n):
+        inspection = draft(world, fails=1, name=f"{VENUE}{k}")
+        services.inspection_submit(inspection=inspection, user=world.users["officer_a"])  # on_commit not run
+        made.append(RectificationNotice.objects.get(inspection=inspection))
+    return made
+
+
+def test_one_task_renders_its_notice_and_the_backlog_behind_it_and_the_others_find_theirs_done(world):
+    from inspections.tasks import notice_render
+
+    a, b, c = pending_notices(world, 3)
+    assert {x.status for x in (a, b, c)} == {NoticeStatus.PENDING} and not any(x.pdf for x in (a, b, c))
+    assert notice_render(b.pk) == 3  # its own first, then the others waiting
+    for x in (a, b, c):
+        x.refresh_from_db()
+        assert x.status == NoticeStatus.ISSUED and x.pdf
+        assert x.number in "".join(pdf_text(read(x.pdf)).split())
+    assert notice_render(a.pk) == 0 and notice_render(c.pk) == 0  # their tasks, still queued: nothing left
+
+
+def test_a_batch_stops_at_its_limit_and_the_sweeper_leaves_fresh_notices_to_their_tasks(world):
+    a, b, c = pending_notices(world, 3)
+    assert notices.notices_render_backlog(first=c.pk, limit=2) == 2
+    assert [x.pk for x in RectificationNotice.objects.filter(pdf="")] == [b.pk]  # c first, then the oldest
+    assert notices.notices_render_backlog(older_than=timezone.now() - timedelta(minutes=5)) == 0
+    from inspections.tasks import notices_sweep
+
+    RectificationNotice.objects.filter(pk=b.pk).update(created_at=timezone.now() - timedelta(minutes=6))
+    assert notices_sweep() == 1 and not RectificationNotice.objects.filter(pdf="").exists()
+
+
+def test_a_notice_that_fails_to_render_is_left_pending_and_only_its_own_task_fails(world, monkeypatch):
+    from inspections.tasks import notice_render
+
+    a, b = pending_notices(world, 2)
+    real = notices._render
+
+    def broken(notice, **kwargs):
+        if notice.pk == a.pk:
+            raise RuntimeError("typesetting failed")
+        return real(notice, **kwargs)
+
+    monkeypatch.setattr(notices, "_render", broken)
+    assert notice_render(b.pk) == 1  # b rendered; a logged and left for its own task
+    a.refresh_from_db()
+    assert a.status == NoticeStatus.PENDING and not a.pdf
+    with pytest.raises(RuntimeError):
+        notice_render(a.pk)
+    a.refresh_from_db()
+    assert a.status == NoticeStatus.PENDING and not a.pdf
+
+
 # --- idempotency and numbering ----------------------------------------------------------------
 
 
@@ -210,6 +271,38 @@ def test_numbers_are_unique_and_gap_free_under_concurrent_submits(world, transac
     numbers = list(RectificationNotice.objects.values_list("number", flat=True))
     assert len(set(numbers)) == 6
     assert all(n.pdf for n in RectificationNotice.objects.all())  # each rendered after its commit
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_passes_over_a_notice_another_worker_is_rendering(world, transactional_db, monkeypatch):
+    need(postgres_available(), "SKIP LOCKED needs PostgreSQL (set DATABASE_URL)")
+    from django.db import transaction
+
+    from inspections import tasks
+
+    monkeypatch.setattr(tasks.notice_render, "delay", lambda pk: None)  # the backlog: no task has run
+    a, b = pending_notices(world, 2)
+    locked, release, seen = threading.Event(), threading.Event(), []
+
+    def other_worker():  # holds a's row as a worker rendering it would
+        try:
+            with transaction.atomic():
+                seen.append(RectificationNotice.objects.select_for_update().get(pk=a.pk).pk)
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    assert locked.wait(timeout=30) and seen == [a.pk]
+    try:
+        assert notices.notices_render_backlog(first=b.pk) == 1  # b; a is skipped, not waited for
+    finally:
+        release.set()
+        thread.join(timeout=30)
+    a.refresh_from_db(), b.refresh_from_db()
+    assert b.pdf and not a.pdf
 
 
 # --- signing on the officer's phone -------------------------------------------------------------

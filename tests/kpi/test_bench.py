@@ -23,7 +23,10 @@ REQUESTS = [
     "admin_changelist_deep", "ledger_four_colour", "review_queue", "map_geojson", "heat_cells", "kpi_chief",
     "declaration_submit", "api_list",
 ]  # fmt: skip
-BACKGROUND = ["notices_per_s", "notices_2_photos_per_s", "label_sheet_1000_s", "kpi_month_s", "peak_rss_worker_mb"]
+BACKGROUND = [
+    "notices_per_s", "notices_2_photos_per_s", "notices_one_by_one_per_s", "label_sheet_1000_s", "kpi_month_s",
+    "peak_rss_worker_mb",
+]  # fmt: skip
 MACHINE = {"cpu", "cores", "date"}
 
 
@@ -72,6 +75,7 @@ def test_the_results_are_a_list_of_named_entries_with_the_machine_and_date(bench
     assert by_name["ratio_list_deep_vs_admin"]["value"] > 0
     # The background work, with tiny numbers; the worker is skipped with its reason.
     assert by_name["notices_per_s"]["value"] > 0 and by_name["notices_per_s"]["n"] == 2
+    assert by_name["notices_one_by_one_per_s"]["value"] > 0 and by_name["notices_one_by_one_per_s"]["n"] == 2
     assert (
         by_name["notices_2_photos_per_s"]["value"] > 0 and by_name["notices_2_photos_per_s"]["photos_per_notice"] == 2
     )

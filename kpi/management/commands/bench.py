@@ -212,6 +212,7 @@ class Command(BaseCommand):
         runs = {
             bg.NOTICES: lambda: bg.notices_per_second(options["notices"], photos=0),
             bg.NOTICES_PHOTOS: lambda: bg.notices_per_second(options["notices_with_photos"], photos=2),
+            bg.NOTICES_ONE: lambda: bg.notices_per_second(options["notices"], photos=0, one_by_one=True),
             bg.LABELS: lambda: bg.label_sheet(options["label_houses"]),
             bg.KPI_MONTH: bg.kpi_month,
             bg.WORKER_RSS: lambda: bg.worker_peak_rss(options["worker_notices"], out=self.stdout.write),
