@@ -26,7 +26,7 @@ from pathlib import Path
 import typst
 from django.utils.translation import gettext as _
 
-from documents.qr import qr_svg_modules
+from documents.qr import qr_png_modules
 
 HERE = Path(__file__).resolve().parent
 TEMPLATE = HERE / "typst" / "notice.typ"
@@ -142,7 +142,7 @@ def _payload(doc: NoticeDoc, files: dict[str, bytes]) -> dict:
         ),
         "officers": doc.officers,
         "issued_on": doc.issued_on,
-        "qr": qr_svg_modules(doc.public_url, quiet=1),
+        "qr": image(qr_png_modules(doc.public_url, quiet=1), "qr"),
         "sign_code": doc.sign_code,
         "signature": image(doc.signature, "signature"),
         "signer_name": doc.signer_name,
@@ -180,8 +180,9 @@ def render_notice(doc: NoticeDoc) -> bytes:
                 (folder / name).write_bytes(data)
             for h in payload["hazards"]:
                 h["photo"] = f"{folder.name}/{h['photo']}" if h["photo"] else ""
-            if payload["signature"]:
-                payload["signature"] = f"{folder.name}/{payload['signature']}"
+            for key in ("signature", "qr"):
+                if payload[key]:
+                    payload[key] = f"{folder.name}/{payload[key]}"
             return compiler.compile(sys_inputs={"doc": json.dumps(payload, ensure_ascii=False)}, pdf_tags=False)
         finally:
             for name in files:

@@ -1,11 +1,12 @@
 """QR codes for door plates, notices and permits.
 
-In PDFs the code is drawn as vector squares (:func:`draw_qr`, :class:`QRFlowable`): sharp at any
-printer resolution, and no PNG to encode and decode again. PDF codes use one fixed mask pattern
-(``PDF_MASK``) instead of trying all eight: a reader takes the mask from the code's format
-information, so any mask scans (the tests decode every printed code with ZXing); choosing the
-"best" one is what cost a notice 4 ms of its 10 and a 1,000-house label sheet 5 s of its 20.
-Pages (``qr_svg``) keep the full choice: one code per page, drawn once.
+In ReportLab's PDFs (label sheets, permits) the code is drawn as vector squares (:func:`draw_qr`):
+sharp at any printer resolution, no PNG to encode and decode again. The Typst notice takes a
+one-bit PNG of one pixel a module, scaled up unsmoothed (:func:`qr_png_modules`). Printed codes
+use one fixed mask pattern (``PDF_MASK``) instead of trying all eight: a reader takes the mask
+from the code's format information, so any mask scans (the tests decode every printed code with
+ZXing), and choosing the "best" one cost 4 ms a code in pure Python — most of a label sheet's
+time. Pages (``qr_svg``) keep the full choice: one code per page, drawn once.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import io
 import qrcode
 import qrcode.image.svg
 from qrcode.constants import ERROR_CORRECT_M
-from reportlab.platypus import Flowable
 
 PDF_MASK = 2  # vertical stripes of one module: no long runs along a row, where most finder-like patterns lie
 
@@ -43,16 +43,28 @@ def _runs(modules: list[list[bool]]):
             c += 1
 
 
-def qr_svg_modules(data: str, *, quiet: int = 1) -> str:
-    """The code as a small SVG (one path of each row's runs, ``quiet`` modules of white around),
-    for documents that embed SVG: the same modules and mask as :func:`draw_qr`."""
+def qr_png_modules(data: str, *, quiet: int = 1) -> bytes:
+    """The code as a one-bit PNG of one pixel a module (``quiet`` modules of white around), for
+    documents that scale it up without smoothing: a few hundred bytes, where an SVG of the same
+    modules cost the notice's typesetter more than the rest of the page."""
+    from PIL import Image
+
     modules = qr_modules(data)
-    size = len(modules) + 2 * quiet
-    path = "".join(f"M{c + quiet} {r + quiet}h{w}v1h-{w}z" for c, r, w in _runs(modules))
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" shape-rendering="crispEdges">'
-        f'<rect width="{size}" height="{size}" fill="#fff"/><path d="{path}" fill="#000"/></svg>'
+    n = len(modules)
+    size = n + 2 * quiet
+    image = Image.new("1", (size, size), 1)
+    image.putdata(
+        [
+            0 if dark else 1
+            for row in [[False] * size] * quiet
+            + [[False] * quiet + r + [False] * quiet for r in modules]
+            + [[False] * size] * quiet
+            for dark in row
+        ]
     )
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")
+    return buf.getvalue()
 
 
 def draw_qr(canvas, data: str, x: float, y: float, size: float) -> None:
@@ -73,23 +85,6 @@ def draw_qr(canvas, data: str, x: float, y: float, size: float) -> None:
     canvas.setFillColorRGB(0, 0, 0)
     canvas.addLiteral(" ".join(ops) + " f")
     canvas.restoreState()
-
-
-class QRFlowable(Flowable):
-    """A QR code in a platypus story: ``size`` wide and high, with ``quiet`` of white inside that
-    on every side."""
-
-    def __init__(self, data: str, size: float, *, quiet: float = 0):
-        super().__init__()
-        self.data, self.size, self.quiet = data, size, quiet
-        self.width = self.height = size
-
-    def wrap(self, avail_width, avail_height):
-        return self.size, self.size
-
-    def draw(self):
-        q = self.quiet
-        draw_qr(self.canv, self.data, q, q, self.size - 2 * q)
 
 
 def qr_png(data: str, *, box_size: int = 8, border: int = 2) -> bytes:
