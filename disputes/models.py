@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import STAFF_ROLES, Role
 from grid.models import Building, CommunityGrid, Station
 from grid.querysets import ScopedQuerySet, StationQuerySet
+from lib.choices import FastChoiceLabels
 from residents.models import EncryptedIdentifiers, House, Person
 
 
@@ -146,7 +147,7 @@ class DisputeQuerySet(ScopedQuerySet):
         return super().visible_to(user)
 
 
-class Dispute(models.Model):
+class Dispute(FastChoiceLabels, models.Model):
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.WALK_IN)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     risk = models.CharField(_("risk level"), max_length=10, choices=Risk.choices, default=Risk.LOW)

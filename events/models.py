@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grid.models import Building, CommunityGrid
 from grid.querysets import ScopedQuerySet
+from lib.choices import FastChoiceLabels
 
 
 class Category(models.TextChoices):
@@ -64,7 +65,7 @@ def new_token() -> str:
     return secrets.token_urlsafe(12)
 
 
-class Event(models.Model):
+class Event(FastChoiceLabels, models.Model):
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     description = models.TextField(_("description"), max_length=1000)
     lat = models.FloatField(_("latitude"))

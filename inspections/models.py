@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grid.models import CommunityGrid, Station
 from grid.querysets import ScopedQuerySet
+from lib.choices import FastChoiceLabels
 from residents.models import House, Venue, VenueKind
 
 
@@ -139,7 +140,7 @@ class HazardStatus(models.TextChoices):
     ESCALATED = "escalated", _("Referred to the fire department")
 
 
-class Hazard(models.Model):
+class Hazard(FastChoiceLabels, models.Model):
     """A failed item of a submitted inspection, with its deadline; closed by a passing re-inspection."""
 
     inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="hazards")

@@ -274,11 +274,12 @@ def notices_render_backlog(*, first: int | None = None, limit: int = RENDER_BATC
 
     This is what the render task runs. With no backlog it renders its one notice; behind a backlog
     (a campaign's inspections submitted together, the broker back after an outage) one task renders
-    a batch — the rows locked together, SKIP LOCKED passing over any that another worker is rendering,
-    what their documents read fetched in one query per relation, the rows updated together — and
-    the tasks queued for the others find them rendered (one cheap query) and stop. Each notice then costs its typesetting,
-    where one task a notice spends about as long again on the database. A notice that fails to
-    render is logged and left pending for its own task (which raises); ``first`` raises here.
+    a batch — the rows locked together, SKIP LOCKED passing over any that another worker is
+    rendering, what their documents read fetched in one query per relation, the rows updated
+    together — and the tasks queued for the others find theirs rendered (one cheap query) and stop.
+    Each notice then costs its typesetting, where one task a notice spends about as long again on
+    the database. A notice that fails to render is logged and left pending for its own task (which
+    raises); ``first`` raises here.
     """
     if first is not None and not RectificationNotice.objects.filter(pk=first, pdf="").exists():
         return 0  # rendered by a batch before its task came up: the common case behind a backlog

@@ -5,6 +5,11 @@ Django's paginator counts every row of a list before showing its first page: on 
 counts at most ``CAP`` rows exactly (``SELECT COUNT(*) FROM (… LIMIT CAP + 1)``, no sorting);
 beyond that it takes PostgreSQL's planner estimate and says the count is approximate ("约 …").
 An officer's own lists (a few thousand rows) keep their exact counts.
+
+A deep page (``DEFER_FROM`` rows or more skipped) reads its rows' ids first, then the rows: the
+skipped rows are walked in the list's index alone (an index-only scan), where ``OFFSET`` on the
+full query fetched each of them from the table, with its joins (page 200 of an officer's
+persons: 4 ms → 1 ms). One more query, whatever the depth.
 """
 
 from __future__ import annotations
@@ -15,10 +20,12 @@ from django.core.paginator import Paginator as DjangoPaginator
 from django.db import connections
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.db.models.query import ModelIterable
 from django.utils.functional import cached_property
 from rest_framework import pagination
 
 CAP = 10_000
+DEFER_FROM = 1_000
 
 
 def estimate(qs: QuerySet) -> int | None:
@@ -70,6 +77,30 @@ class Paginator(DjangoPaginator):
     @property
     def approximate(self) -> bool:
         return isinstance(self.count, Approximate)
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        rows = self.object_list
+        if bottom < DEFER_FROM or not _deferrable(rows):
+            return self._get_page(rows[bottom:top], number, self)
+        ids = list(rows.values_list("pk", flat=True)[bottom:top])
+        fetched = {row.pk: row for row in rows.order_by().filter(pk__in=ids)}
+        return self._get_page([fetched[pk] for pk in ids if pk in fetched], number, self)
+
+
+def _deferrable(rows) -> bool:
+    """A queryset of model instances, each row once (no DISTINCT, no grouping): its page can be
+    read as ids first."""
+    return (
+        isinstance(rows, QuerySet)
+        and rows._iterable_class is ModelIterable
+        and not rows.query.distinct
+        and rows.query.group_by is None
+    )
 
 
 class PageNumberPagination(pagination.PageNumberPagination):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grid.models import CommunityGrid
 from grid.querysets import ScopedQuerySet
+from lib.choices import FastChoiceLabels
 from residents.models import EncryptedIdentifiers, House, Person, Residence, new_token
 
 
@@ -67,7 +68,7 @@ class DeclarationQuerySet(ScopedQuerySet):
         return self.filter(status=DeclarationStatus.SUBMITTED)
 
 
-class RentalDeclaration(models.Model):
+class RentalDeclaration(FastChoiceLabels, models.Model):
     """A landlord's declaration of tenants moving in or out of one house, reviewed by the officer."""
 
     house = models.ForeignKey(House, verbose_name=_("house"), on_delete=models.PROTECT, related_name="declarations")

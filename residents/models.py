@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from grid.models import Building, CommunityGrid
 from grid.querysets import ScopedQuerySet
 from lib import crypto, gb11643
+from lib.choices import FastChoiceLabels
 
 
 def new_token() -> str:
@@ -100,7 +101,7 @@ class EncryptedIdentifiers(models.Model):
         return crypto.decrypt(self.phone_enc) if self.phone_enc else ""
 
 
-class Person(EncryptedIdentifiers):
+class Person(FastChoiceLabels, EncryptedIdentifiers):
     """实有人口: a person known to the station. ``grid`` follows their current residence."""
 
     name = models.CharField(_("name"), max_length=50, db_index=True)
@@ -183,7 +184,7 @@ USE_COLOUR = {
 }
 
 
-class House(models.Model):
+class House(FastChoiceLabels, models.Model):
     """实有房屋: a unit in a building. Its four-colour class follows from ``use``."""
 
     building = models.ForeignKey(Building, verbose_name=_("building"), on_delete=models.PROTECT, related_name="houses")

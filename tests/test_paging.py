@@ -52,6 +52,20 @@ def test_the_paginator_says_when_its_count_is_an_estimate(world, as_user, settin
     assert body["count"] == Building.objects.count() and body["count_is_estimate"] is False
 
 
+def test_a_deep_page_reads_its_ids_first_and_shows_the_same_rows_in_the_same_order(world, monkeypatch):
+    qs = Building.objects.select_related("grid").order_by("-address", "pk")
+    expected = list(qs)[2:4]
+    shallow = paging.Paginator(qs, 2).page(2)
+    monkeypatch.setattr(paging, "DEFER_FROM", 2)
+    with CaptureQueriesContext(connection) as ctx:
+        deep = paging.Paginator(qs, 2).page(2)
+        rows = list(deep.object_list)
+        grids = [b.grid.name for b in rows]  # select_related kept: no query per row
+    assert rows == expected == list(shallow.object_list) and all(grids)
+    selects = [q["sql"] for q in ctx.captured_queries if "COUNT" not in q["sql"]]
+    assert len(selects) == 2 and '"grid_building"."id" IN' in selects[1]
+
+
 def test_a_per_row_count_is_a_correlated_subquery(world):
     from grid.models import CommunityGrid
 
