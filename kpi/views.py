@@ -186,13 +186,36 @@ def _cell(key: str, fig: kpi.Figures, rng: kpi.Range, *, rates: dict | None = No
     return {"key": key, "text": text, "url": url, "zero": zero, "html": SafeString(cell)}
 
 
+@lru_cache(maxsize=512)
+def _drill_prefix(key: str, first: dt.date, last: dt.date) -> str:
+    """The escaped start of a figure's records link for a range ("" if the figure has none)."""
+    metric = BY_KEY.get(key)
+    if metric is None or metric.kind != FLOW or not metric.drillable:
+        return ""
+    return html.escape(f"{_records_path(key)}?{_range_query(first, last)}")
+
+
+def _cell_html(key: str, fig: kpi.Figures, rates: dict, rng: kpi.Range, subject: str) -> str:
+    """What :func:`_cell` puts in ``html``, without the dict: ``subject`` is the escaped tail of
+    the link ("&amp;person=12")."""
+    if key in RATE_FORMATS:
+        return html.escape(_number(rates[key], RATE_FORMATS[key]))
+    text = html.escape(_metric_text(BY_KEY[key], fig, rates))
+    prefix = _drill_prefix(key, rng.first, rng.last)
+    if not prefix:
+        return text
+    zero = "" if fig[key] else ' class="fq-kpi-zero"'
+    return f'<a{zero} href="{prefix}{subject}">{text}</a>'
+
+
 def _row_tds(keys, fig: kpi.Figures, rng: kpi.Range, **subject):
     """A table row's figure cells and then its flags (highlighted when not zero), one string: a
-    station's table has two hundred rows of twenty cells."""
+    station's table has two hundred rows of twenty cells, each link's start built once a page."""
     rates = fig.rates
-    tds = [f'<td class="text-end text-nowrap">{_cell(k, fig, rng, rates=rates, **subject)["html"]}</td>' for k in keys]
+    tail = "".join(f"&amp;{k}={v}" for k, v in subject.items() if v is not None)  # ids: nothing to quote
+    tds = [f'<td class="text-end text-nowrap">{_cell_html(k, fig, rates, rng, tail)}</td>' for k in keys]
     for m in FLAG_METRICS:
-        cell = _cell(m.key, fig, rng, rates=rates, **subject)["html"]
+        cell = _cell_html(m.key, fig, rates, rng, tail)
         tds.append(f'<td class="text-end text-nowrap{" table-warning" if fig[m.key] else ""}">{cell}</td>')
     return SafeString("".join(tds))
 
@@ -222,6 +245,9 @@ def _groups(fig: kpi.Figures, rng: kpi.Range, **subject) -> list[dict]:
         group["cards"].append({"label": m.label, "stock": m.kind != FLOW, **_cell(m.key, fig, rng, **subject)})
         group["cards"] += [{**r, "rate": True} for r in rates_after.get(m.key, [])]
     return list(groups.values())
+
+
+TREND_METRICS = ("visits", "events_closed", "incidents", "community_minutes")  # what _trend_chart draws
 
 
 def _trend_chart(rows, *, incidents: bool) -> dict:
@@ -287,7 +313,7 @@ def station(request):
             "picker": _picker(rng, reverse("kpi:station")),
             "groups": _groups(fig, rng),
             "flags": _flags(fig, rng),
-            "trend": _trend_chart(kpi.trend(user), incidents=True),
+            "trend": _trend_chart(kpi.trend(user, metrics=TREND_METRICS), incidents=True),
             "yoy": yoy,
             "yoy_chart": {
                 "labels": [str(r["label"]) for r in yoy],
@@ -322,7 +348,7 @@ def _person_page(request, person: User, *, own: bool):
             "picker": _picker(rng, path),
             "groups": _groups(fig, rng, person=person.pk),
             "flags": _flags(fig, rng, person=person.pk),
-            "trend": _trend_chart(kpi.trend(request.user, person=person), incidents=False),
+            "trend": _trend_chart(kpi.trend(request.user, person=person, metrics=TREND_METRICS), incidents=False),
             "as_of": _as_of(),
         },
     )
