@@ -36,4 +36,5 @@ USER fengqiao
 
 EXPOSE 8000
 
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--access-logfile", "-"]
+# Workers, bind address, timeout: gunicorn.conf.py (WEB_CONCURRENCY sets the number of workers).
+CMD ["gunicorn", "config.wsgi:application"]

@@ -603,7 +603,10 @@ def parse(argv=None):
     # The Dockerfile's 3: on 2 cores shared with PostgreSQL and locust, 5 sync workers (2 × cores + 1) or
     # 3 gthread workers × 4 threads did no better (the app is CPU-bound; more workers only queue on the CPU).
     p.add_argument(
-        "--workers", type=int, default=3, help=f"gunicorn workers (default 3; 2 × cores + 1 is {2 * cores + 1})"
+        "--workers",
+        type=int,
+        default=2 * cores + 1,
+        help=f"gunicorn workers (default 2 × cores + 1 = {2 * cores + 1}, as gunicorn.conf.py in production)",
     )
     p.add_argument("--worker-class", choices=("sync", "gthread"), default="sync")
     p.add_argument("--threads", type=int, default=4, help="threads per worker with gthread")

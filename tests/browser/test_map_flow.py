@@ -52,7 +52,7 @@ def test_officer1_sees_their_grids_on_the_map_at_a_phone_viewport(demo, live_ser
     shot(phone, "community-grid-phone")
 
 
-def test_beyond_the_limit_the_map_says_so_and_loads_the_buildings_in_view(demo, live_server, phone, settings):
+def test_beyond_the_limit_the_map_says_so_and_loads_the_buildings_in_view(demo, live_server, phone, settings, shot):
     settings.MAP_BUILDINGS_LIMIT = 20  # officer1 has 75
     phone.goto(f"{live_server.url}/grid/map/")
     phone.fill("input[name=username]", "officer1")
@@ -62,6 +62,7 @@ def test_beyond_the_limit_the_map_says_so_and_loads_the_buildings_in_view(demo, 
     box = phone.locator("#fq-map")
     assert box.get_attribute("data-building-count") == "20" and box.get_attribute("data-buildings-truncated") == "1"
     assert "放大地图" in phone.locator("#fq-map-status").inner_text()
+    shot(phone, "map-truncated-phone")
     with phone.expect_response(lambda r: "buildings.geojson?bbox=" in r.url) as answer:
         phone.locator(".leaflet-control-zoom-in").click()
     assert answer.value.ok
