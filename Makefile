@@ -8,7 +8,7 @@ PORT ?= 8000
 # The demo always runs on its own SQLite file with eager tasks, whatever the shell exports.
 DEMO := env -u DATABASE_URL -u REDIS_URL DEBUG=1
 
-.PHONY: run test lint format migrate seed worker beat clean messages bench load
+.PHONY: run test lint format migrate seed worker beat clean messages bench load backup restore
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -97,3 +97,14 @@ $(VENV)/.load: requirements.txt requirements-load.txt | $(VENV)/bin/activate
 
 load: $(VENV)/.load
 	$(PY) scripts/load/run.py --steps $(LOAD_STEPS) --step-seconds $(LOAD_SECONDS) --confirm-seconds $(CONFIRM) $(LOAD_ARGS)
+
+# Back up the configured database (pg_dump custom format, or the SQLite file) and the media files
+# into a new folder under BACKUP_DIR; `make restore BACKUP=backups/<folder>` checks its checksums,
+# asks, then replaces the database's contents and the media folder.
+BACKUP_DIR ?= backups
+backup: $(VENV)/.runtime
+	$(PY) manage.py backup --to $(BACKUP_DIR)
+
+restore: $(VENV)/.runtime
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=backups/<folder>"; exit 2; }
+	$(PY) manage.py restore $(BACKUP)

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "field",
     "documents",
     "kpi",
+    "ops",
 ]
 
 MIDDLEWARE = [
