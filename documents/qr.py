@@ -87,16 +87,6 @@ def draw_qr(canvas, data: str, x: float, y: float, size: float) -> None:
     canvas.restoreState()
 
 
-def qr_png(data: str, *, box_size: int = 8, border: int = 2) -> bytes:
-    """PNG bytes of a QR code (error correction M), for downloads outside a PDF."""
-    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=box_size, border=border)
-    qr.add_data(data)
-    qr.make(fit=True)
-    buf = io.BytesIO()
-    qr.make_image(fill_color="black", back_color="white").save(buf, format="PNG")
-    return buf.getvalue()
-
-
 def qr_svg(data: str) -> str:
     """Inline SVG markup of a QR code, for pages."""
     img = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, error_correction=ERROR_CORRECT_M, border=2)

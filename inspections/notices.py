@@ -243,6 +243,13 @@ def _set_status(notice: RectificationNotice, to: str) -> None:
     notice.status = to
 
 
+def _store(notice: RectificationNotice, pdf: bytes) -> None:
+    """The rendered venue copy saved under its fixed name; pending → issued (the caller saves the row)."""
+    _save_exact(notice.pdf, notice, f"notice-{notice.pk}.pdf", pdf)
+    if notice.status == NoticeStatus.PENDING:
+        _set_status(notice, NoticeStatus.ISSUED)
+
+
 def notice_render(*, notice_id: int, force: bool = False) -> bool:
     """Render the notice's PDF (the copy with the sign code, handed to the venue); pending → issued.
 
@@ -254,13 +261,8 @@ def notice_render(*, notice_id: int, force: bool = False) -> bool:
         notice = _locked(notice_id)
         if notice is None or (notice.pdf and not force):
             return False
-        pdf = _render(notice, with_code=True)
-        _save_exact(notice.pdf, notice, f"notice-{notice.pk}.pdf", pdf)
-        fields = ["pdf"]
-        if notice.status == NoticeStatus.PENDING:
-            _set_status(notice, NoticeStatus.ISSUED)
-            fields.append("status")
-        notice.save(update_fields=fields)
+        _store(notice, _render(notice, with_code=True))
+        notice.save(update_fields=["pdf", "status"])
     return True
 
 
@@ -305,9 +307,7 @@ def notices_render_backlog(*, first: int | None = None, limit: int = RENDER_BATC
                     raise
                 log.exception("notice %s: render failed; left pending for its own task", notice.pk)
                 continue
-            _save_exact(notice.pdf, notice, f"notice-{notice.pk}.pdf", pdf)
-            if notice.status == NoticeStatus.PENDING:
-                _set_status(notice, NoticeStatus.ISSUED)
+            _store(notice, pdf)
             done.append(notice)
         RectificationNotice.objects.bulk_update(done, ["pdf", "status"])
     return len(done)

@@ -153,12 +153,29 @@ def _records_path(key: str) -> str:
     return reverse("kpi:records", args=[key])
 
 
-def _drill_url(metric, rng: kpi.Range, **subject) -> str:
-    if metric.kind != FLOW or not metric.drillable:
+@lru_cache(maxsize=512)
+def _records_link(key: str, first: dt.date, last: dt.date) -> str:
+    """The start of a figure's records link for a range ("" if the figure has none)."""
+    metric = BY_KEY.get(key)
+    if metric is None or metric.kind != FLOW or not metric.drillable:
         return ""
-    # The subject is ids (police_grid=, person=): no quoting needed; the range's part once per range.
-    extra = "".join(f"&{k}={v}" for k, v in subject.items() if v is not None)
-    return f"{_records_path(metric.key)}?{_range_query(rng.first, rng.last)}{extra}"
+    return f"{_records_path(key)}?{_range_query(first, last)}"
+
+
+@lru_cache(maxsize=512)
+def _drill_prefix(key: str, first: dt.date, last: dt.date) -> str:
+    """:func:`_records_link`, escaped for an attribute (thousands of cells share a few)."""
+    return html.escape(_records_link(key, first, last))
+
+
+def _subject_tail(subject: dict, sep: str = "&") -> str:
+    # The subject is ids (police_grid=, person=): nothing to quote.
+    return "".join(f"{sep}{k}={v}" for k, v in subject.items() if v is not None)
+
+
+def _drill_url(metric, rng: kpi.Range, **subject) -> str:
+    link = _records_link(metric.key, rng.first, rng.last)
+    return f"{link}{_subject_tail(subject)}" if link else ""
 
 
 @lru_cache(maxsize=64)
@@ -167,37 +184,21 @@ def _range_query(first: dt.date, last: dt.date) -> str:
 
 
 def _cell(key: str, fig: kpi.Figures, rng: kpi.Range, *, rates: dict | None = None, **subject) -> dict:
-    """A figure, formatted and linked to its records; ``html`` is the table cell's content, built
-    here once (the chief's tables hold thousands of cells: a template include each is too slow).
-    ``rates``: the figures' rates when the caller has them (a row's cells share them)."""
+    """A figure, formatted and linked to its records (for cards and flags); ``html`` is what a
+    table cell shows (:func:`_cell_html`, which the big tables call directly)."""
+    rates = rates or fig.rates
+    cell = SafeString(_cell_html(key, fig, rates, rng, _subject_tail(subject, "&amp;")))
     if key in RATE_FORMATS:
-        text = _number((rates or fig.rates)[key], RATE_FORMATS[key])
-        return {"key": key, "text": text, "url": "", "html": SafeString(html.escape(text))}
+        return {"key": key, "text": _number(rates[key], RATE_FORMATS[key]), "url": "", "html": cell}
     metric = BY_KEY[key]
     text = _metric_text(metric, fig, rates)
-    url, zero = _drill_url(metric, rng, **subject), not fig[key]
-    if url:
-        cls = ' class="fq-kpi-zero"' if zero else ""
-        cell = f'<a{cls} href="{html.escape(url)}">{html.escape(text)}</a>'
-    else:
-        cell = html.escape(text)
-    # The standard library's escape and SafeString itself (not Django's lazy-aware escape and
-    # mark_safe, which check every argument for a lazy string): thousands of cells a page.
-    return {"key": key, "text": text, "url": url, "zero": zero, "html": SafeString(cell)}
-
-
-@lru_cache(maxsize=512)
-def _drill_prefix(key: str, first: dt.date, last: dt.date) -> str:
-    """The escaped start of a figure's records link for a range ("" if the figure has none)."""
-    metric = BY_KEY.get(key)
-    if metric is None or metric.kind != FLOW or not metric.drillable:
-        return ""
-    return html.escape(f"{_records_path(key)}?{_range_query(first, last)}")
+    return {"key": key, "text": text, "url": _drill_url(metric, rng, **subject), "zero": not fig[key], "html": cell}
 
 
 def _cell_html(key: str, fig: kpi.Figures, rates: dict, rng: kpi.Range, subject: str) -> str:
-    """What :func:`_cell` puts in ``html``, without the dict: ``subject`` is the escaped tail of
-    the link ("&amp;person=12")."""
+    """A figure's table cell content: the formatted number, linked to its records when it has
+    them (grey when zero). ``subject`` is the escaped tail of the link ("&amp;person=12"). Built
+    with the standard library's escape, not Django's lazy-aware one: thousands of cells a page."""
     if key in RATE_FORMATS:
         return html.escape(_number(rates[key], RATE_FORMATS[key]))
     text = html.escape(_metric_text(BY_KEY[key], fig, rates))
@@ -212,7 +213,7 @@ def _row_tds(keys, fig: kpi.Figures, rng: kpi.Range, **subject):
     """A table row's figure cells and then its flags (highlighted when not zero), one string: a
     station's table has two hundred rows of twenty cells, each link's start built once a page."""
     rates = fig.rates
-    tail = "".join(f"&amp;{k}={v}" for k, v in subject.items() if v is not None)  # ids: nothing to quote
+    tail = _subject_tail(subject, "&amp;")
     tds = [f'<td class="text-end text-nowrap">{_cell_html(k, fig, rates, rng, tail)}</td>' for k in keys]
     for m in FLAG_METRICS:
         cell = _cell_html(m.key, fig, rates, rng, tail)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -47,8 +48,6 @@ def _pg_env() -> tuple[list[str], dict]:
 
 
 def _run(cmd: list[str], env: dict) -> None:
-    import os
-
     done = subprocess.run(cmd, env={**os.environ, **env}, capture_output=True, text=True)  # noqa: S603
     if done.returncode != 0:
         raise BackupError(f"{cmd[0]} failed: {done.stderr.strip()[-2000:]}")
