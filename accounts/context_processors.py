@@ -35,6 +35,8 @@ def _menu(user) -> list[dict]:
             {"label": _("KPIs"), "url": reverse("kpi:station" if station_view else "kpi:mine"), "icon": "speedometer2"},
             {"label": reports, "url": reverse("kpi:reports"), "icon": "file-earmark-bar-graph"},
         ]
+        if station_view:
+            kpis.append({"label": _("Audit trail"), "url": reverse("ops:audit"), "icon": "shield-check"})
         menu.append({"label": _("KPIs"), "icon": "speedometer2", "children": kpis})
     if su or role in GRID_ROLES:
         menu.append({"label": _("Map"), "url": reverse("grid:map"), "icon": "map"})

@@ -67,3 +67,33 @@ class IdleSessionTimeoutMiddleware:
             request.session[SEEN_KEY] = int(time.time())
             request.session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
         return response
+
+
+class AuditDeniedMiddleware:
+    """Writes the audit trail's "access denied" line when a signed-in user is refused a record.
+
+    Scoped lookups answer 404 (an officer of another grid must not learn the record exists) and role
+    gates 403; both are denials when the address matched a route. Unknown addresses are not.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code in (403, 404):
+            match = getattr(request, "resolver_match", None)
+            user = getattr(request, "user", None)  # DRF puts a token's user here too
+            if match is not None and user is not None and user.is_authenticated:
+                from accounts.models import AuditAction
+                from accounts.services import audit
+
+                audit(
+                    request,
+                    AuditAction.DENIED,
+                    object_type=match.view_name[:100],
+                    object_id=",".join(str(v) for v in match.kwargs.values())[:64],
+                    object_repr=f"{request.method} {request.path}",
+                    reason=str(response.status_code),
+                )
+        return response

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -76,6 +77,9 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", _("Logged in")
     LOGIN_FAILED = "login_failed", _("Failed login")
     LOGOUT = "logout", _("Logged out")
+    DENIED = "denied", _("Access denied")
+    OTP_ENROLLED = "otp_enrolled", _("Set up two-step verification")
+    OTP_FAILED = "otp_failed", _("Failed verification code")
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -90,10 +94,11 @@ class AuditEvent(models.Model):
     """One line of the append-only audit trail: who did what to which record, when, why, from where.
 
     Rows are only ever inserted (``accounts.services.audit``); saving an existing row or deleting
-    raises, the admin is read-only, and on PostgreSQL a trigger refuses UPDATE and DELETE.
+    raises, the admin is read-only, and on PostgreSQL a trigger refuses UPDATE and DELETE. Rows are
+    hash-chained (``accounts.audit_chain``); ``manage.py audit_verify`` finds the first broken link.
     """
 
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -104,6 +109,10 @@ class AuditEvent(models.Model):
     object_repr = models.CharField(_("object"), max_length=200, blank=True)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    # The hash chain (accounts.audit_chain): each row carries its predecessor's hash and the hash of
+    # its own content with that link, so a row changed or removed behind the database's back shows.
+    prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True, db_default="")
+    hash = models.CharField(_("hash"), max_length=64, blank=True, db_default="")
 
     objects = AuditEventQuerySet.as_manager()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.http import HttpRequest
 
+from accounts import audit_chain
 from accounts.models import AuditAction, AuditEvent
 
 
@@ -41,15 +42,17 @@ def audit(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)
-    return AuditEvent.objects.create(
-        user=user,
-        username=(user.get_username() if user else username)[:150],
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        object_repr=object_repr[:200],
-        reason=reason[:500],
-        ip=client_ip(request),
+    return audit_chain.append(
+        AuditEvent(
+            user=user,
+            username=(user.get_username() if user else username)[:150],
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            object_repr=object_repr[:200],
+            reason=reason[:500],
+            ip=client_ip(request),
+        )
     )
 
 

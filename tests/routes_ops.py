@@ -1,0 +1,33 @@
+"""Scope matrix rows for operations: the audit page (chiefs and administrators only)."""
+
+from django.urls import reverse
+
+from accounts.models import AuditAction
+from accounts.services import audit
+from tests.scope import Route
+
+AUDITORS = {"chief", "admin"}
+
+
+def line(w):
+    """A reveal by officer A (station 1): the station's chief and the administrator see it."""
+    if not hasattr(w, "_audit_line"):
+        w._audit_line = audit(w.users["officer_a"], AuditAction.REVEAL, w.person("甲一网格"), reason="矩阵核查")
+    return w._audit_line.reason
+
+
+def audit_page(p):
+    if p == "anonymous":
+        return "login"
+    if p == "other_chief":
+        return "hidden"
+    return "ok" if p in AUDITORS else "404"
+
+
+ROUTES = {
+    "ops:audit": Route(lambda w: reverse("ops:audit"), audit_page, line),
+    "ops:audit_export": Route(
+        lambda w: reverse("ops:audit_export"),
+        lambda p: "login" if p == "anonymous" else ("ok" if p in AUDITORS | {"other_chief"} else "404"),
+    ),
+}
