@@ -44,6 +44,7 @@ from events.clients import client_for_key, events_for_client
 from events.models import Category, Event, EventLog, EventPhoto, PhotoKind, Source, State, Tier
 from grid.models import Building, CommunityGrid
 from grid.services import grid_for_point
+from lib import ratelimit
 
 LANGUAGE = "zh-hans"
 MAX_REQUESTS = 1000
@@ -107,6 +108,11 @@ def _json(body, status: int = 200) -> JsonResponse:
     return JsonResponse(body, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
 
 
+# New service requests: a citizen app behind one address posts a few a minute at most.
+OPEN311_PER_IP = ratelimit.Limit(60, 60 * 60)
+OPEN311_PER_KEY = ratelimit.Limit(1000, 60 * 60)
+
+
 class BadRequest(Exception):
     def __init__(self, *descriptions):
         self.descriptions = descriptions
@@ -127,6 +133,14 @@ def georeport(methods):
                     response["Allow"] = ", ".join(methods)
                     return response
                 key = request.POST.get("api_key") if request.method == "POST" else None
+                if request.method == "POST":  # new requests: per address and per client key
+                    ip = ratelimit.client_ip(request)
+                    rules = [("ip:" + ip, OPEN311_PER_IP), ("key:" + (key or ""), OPEN311_PER_KEY)]
+                    wait = ratelimit.check("open311-post", rules)
+                    if wait:
+                        response = _errors(429, ratelimit.too_many_message(wait))
+                        response["Retry-After"] = str(wait)
+                        return response
                 client = client_for_key(key or request.GET.get("api_key"))
                 if client is None:
                     return _errors(403, _("Invalid api_key: give the key of an active Open311 client."))

@@ -29,6 +29,7 @@ from grid.forms import MemberApplyForm, MemberDecisionForm, MemberFilterForm, Me
 from grid.models import CommunityGrid, GridMember, MemberStatus
 from lib.forms import PhoneCodePasswordForm, add_service_errors, send_code_if_asked
 from lib.paging import Paginator
+from lib.ratelimit import PUBLIC_FORM, ratelimit
 
 ROSTER_ROLES = STAFF_ROLES | {Role.GRID_WORKER}
 roster_required = role_required(ROSTER_ROLES)
@@ -42,6 +43,7 @@ class TelRedirect(HttpResponseRedirect):
 
 
 @login_not_required
+@ratelimit("volunteer-apply", **PUBLIC_FORM)
 def apply(request):
     """Anyone may apply to be a volunteer grid member of a grid (``?grid=<code>`` preselects it,
     which is what the QR on the grid's roster page carries)."""
@@ -73,6 +75,7 @@ def apply(request):
 
 
 @login_not_required
+@ratelimit("volunteer-password", **PUBLIC_FORM)
 def password(request):
     """An active member sets or resets their password with an SMS code."""
     phone_errors = send_code_if_asked(request)

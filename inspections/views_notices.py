@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.permissions import role_required
 from inspections import notices
 from inspections.models import HazardStatus, NoticeStatus
+from lib.ratelimit import TOKEN_PAGE, ratelimit
 
 staff_required = role_required(notices.NOTICE_ROLES)
 
@@ -117,12 +118,14 @@ def _public(request, notice, *, status=200, **extra):
 @login_not_required
 @never_cache
 @require_GET
+@ratelimit("notice-token", **TOKEN_PAGE)
 def public(request, token):
     return _public(request, notices.get_notice_by_token(token))
 
 
 @login_not_required
 @require_GET
+@ratelimit("notice-token", **TOKEN_PAGE)
 def public_pdf(request, token):
     notice = notices.get_notice_by_token(token)
     data = notices.public_pdf(notice)
@@ -134,6 +137,7 @@ def public_pdf(request, token):
 
 @login_not_required
 @require_POST
+@ratelimit("notice-token", **TOKEN_PAGE)
 def public_sign(request, token):
     notice = notices.get_notice_by_token(token)
     code = request.POST.get("code", "")[:12]
@@ -153,6 +157,7 @@ def public_sign(request, token):
 
 @login_not_required
 @require_POST
+@ratelimit("notice-token", **TOKEN_PAGE)
 def public_fixed(request, token, hazard_pk):
     notice = notices.get_notice_by_token(token)
     note = request.POST.get("note", "")[:300]

@@ -68,13 +68,21 @@ def send_code_if_asked(request) -> list | None:
     phone and return that phone's errors (``[]`` when sent); ``None`` when the button was not pressed."""
     from django.contrib import messages
 
-    from lib import sms
+    from lib import ratelimit, sms
 
     if request.method != "POST" or request.POST.get("action") != "send_code":
         return None
     phone_form = PhoneForm(request.POST)
     if not phone_form.is_valid():
         return phone_form.errors["phone"]
-    sms.code_send(phone_form.cleaned_data["phone"])
+    phone = phone_form.cleaned_data["phone"]
+    rules = [("ip:" + ratelimit.client_ip(request), ratelimit.SMS_PER_IP)]
+    rules += [("phone:" + phone, limit) for limit in ratelimit.SMS_PER_PHONE]
+    wait = ratelimit.check("sms-code", rules)
+    if wait:
+        return [
+            _("Codes were sent too often. Please ask for a new code in %(wait)s.") % {"wait": ratelimit.wait_text(wait)}
+        ]
+    sms.code_send(phone)
     messages.info(request, _("A code was sent to your phone. It is valid for 10 minutes."))
     return []

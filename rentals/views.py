@@ -13,6 +13,7 @@ from accounts.models import Role
 from accounts.permissions import role_required
 from lib.forms import add_service_errors, send_code_if_asked
 from lib.paging import Paginator
+from lib.ratelimit import PUBLIC_FORM, ratelimit
 from rentals import selectors, services
 from rentals.forms import DeclarationForm, MoveOutForm, RegisterForm, ReturnForm, TenantFormSet
 from rentals.models import DeclarationKind, DeclarationStatus
@@ -24,6 +25,7 @@ REVIEW_ROLES = frozenset({Role.OFFICER, Role.AUXILIARY, Role.CHIEF, Role.ADMIN})
 
 
 @login_not_required
+@ratelimit("landlord-register", **PUBLIC_FORM)
 def register(request):
     """Landlords and agents sign up with their mobile number, proved by an SMS code."""
     phone_errors = send_code_if_asked(request)

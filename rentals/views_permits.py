@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import role_required
 from lib.paging import Paginator
+from lib.ratelimit import PUBLIC_FORM, TOKEN_PAGE, ratelimit
 from rentals import permits
 from rentals.forms_permits import PermitApplicationForm, PermitCorrectionForm, ReturnForm, RevealForm
 from rentals.models import PermitBasis, PermitStatus
@@ -59,6 +60,7 @@ def _no_store(response):
 
 @login_not_required
 @never_cache
+@ratelimit("permit-apply", **PUBLIC_FORM)
 def apply(request):
     """The online application. On errors everything typed is kept; files must be chosen again."""
     house = None
@@ -115,6 +117,7 @@ def _status_context(permit, *, form=None):
 
 @login_not_required
 @never_cache
+@ratelimit("permit-status", **TOKEN_PAGE)
 def status(request, token):
     """The applicant's page: status, masked data, what is missing; the correction form after a return."""
     permit = permits.get_permit_by_status_token(token)
@@ -151,6 +154,7 @@ def status(request, token):
 
 @login_not_required
 @require_GET
+@ratelimit("permit-status", **TOKEN_PAGE)
 def status_pdf(request, token):
     permit = permits.get_permit_by_status_token(token)
     if permit.status != PermitStatus.APPROVED or not permit.pdf:
@@ -162,6 +166,7 @@ def status_pdf(request, token):
 
 @login_not_required
 @require_GET
+@ratelimit("permit-verify", **TOKEN_PAGE)
 def verify(request, token):
     """What the QR on the permit opens: valid / expired / not issued, with masked data only."""
     permit = permits.get_permit_by_verify_token(token)

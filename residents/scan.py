@@ -28,6 +28,7 @@ from accounts.permissions import has_role, role_required
 from accounts.services import audit
 from grid.models import Building, CommunityGrid
 from grid.scope import scope_for
+from lib.ratelimit import TOKEN_PAGE, ratelimit
 from residents import labels
 from residents.models import House, JobStatus, LabelSheet, Residence, Venue, Visit, VisitSource
 from residents.services import visit_record
@@ -209,6 +210,7 @@ def _staff_page(request, building, house, houses, *, form=None, recorded=False):
 
 @login_not_required
 @require_http_methods(["GET", "HEAD"])
+@ratelimit("door-plate", **TOKEN_PAGE)
 def scan(request, token):
     """What a phone opens from a door plate. A staff scan in scope is recorded as a visit."""
     building, house = _door(token)
