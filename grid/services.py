@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from grid.models import Building, CommunityGrid
 from grid.scope import scope_for
 from lib import geo
+from lib.tasks import enqueue_on_commit
 
 
 def grid_for_point(*, lat: float, lng: float) -> CommunityGrid | None:
@@ -99,7 +100,7 @@ def community_grid_set_boundary(*, grid: CommunityGrid, boundary: dict) -> Commu
     grid.boundary = boundary
     grid.full_clean()
     grid.save(update_fields=["boundary"])
-    transaction.on_commit(lambda: grid_reassign_buildings.delay(grid.id))
+    enqueue_on_commit(grid_reassign_buildings, grid.id)
     return grid
 
 

@@ -47,6 +47,7 @@ from inspections.models import (
     Result,
 )
 from lib.images import ImageRejected, clean_photo
+from lib.tasks import enqueue_on_commit
 from residents.models import House, VenueKind
 
 POLICE_ROLES = frozenset({Role.OFFICER, Role.AUXILIARY, Role.CHIEF, Role.ADMIN})
@@ -402,6 +403,5 @@ def reinspection_submit(*, notice: RectificationNotice, results: dict, user, at=
         if new_notice is not None:
             from inspections.tasks import notice_render
 
-            pk = new_notice.pk
-            transaction.on_commit(lambda: notice_render.delay(pk))
+            enqueue_on_commit(notice_render, new_notice.pk)
     return ReinspectionResult(inspection, closed, reissued, escalated, new_notice)

@@ -29,6 +29,7 @@ from inspections.models import (
     Result,
 )
 from lib.images import ImageRejected, clean_photo
+from lib.tasks import enqueue_on_commit
 from residents.models import VenueKind
 
 # ---- checklists -------------------------------------------------------------------------------
@@ -217,7 +218,7 @@ def inspection_submit(*, inspection: Inspection, user) -> Inspection:
     if notice is not None:
         from inspections.tasks import notice_render
 
-        transaction.on_commit(lambda: notice_render.delay(notice.pk))
+        enqueue_on_commit(notice_render, notice.pk)
     return inspection
 
 

@@ -92,6 +92,9 @@ class RentalDeclaration(FastChoiceLabels, models.Model):
     grid = models.ForeignKey(
         CommunityGrid, verbose_name=_("community grid"), on_delete=models.PROTECT, related_name="+"
     )
+    # The follow-up of a submission (the landlord's SMS receipt) is done: null while it waits for
+    # its task; the sweeper re-enqueues those whose task was lost (rentals.tasks_declarations).
+    followup_done_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = DeclarationQuerySet.as_manager()
 
@@ -99,7 +102,15 @@ class RentalDeclaration(FastChoiceLabels, models.Model):
         verbose_name = _("rental declaration")
         verbose_name_plural = _("rental declarations")
         ordering = ["-submitted_at"]
-        indexes = [models.Index(fields=["grid", "status", "-submitted_at"])]
+        indexes = [
+            models.Index(fields=["grid", "status", "-submitted_at"]),
+            # The sweeper's few waiting rows, without scanning a city's declarations.
+            models.Index(
+                fields=["submitted_at"],
+                name="declaration_followup_pending",
+                condition=models.Q(followup_done_at__isnull=True),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.house}"

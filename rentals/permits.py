@@ -31,6 +31,7 @@ from accounts.services import audit
 from grid.models import Station
 from lib import gb11643, sms
 from lib.images import ImageRejected, clean_photo
+from lib.tasks import enqueue_on_commit
 from rentals.models import (
     PERMIT_TRANSITIONS,
     DeclarationKind,
@@ -133,8 +134,7 @@ def _event(permit: ResidencePermit, action: str, *, user=None, reason: str = "")
 def _enqueue_render(permit: ResidencePermit) -> None:
     from rentals.tasks_permits import permit_render_pdf
 
-    permit_id, version = permit.pk, permit.pdf_version
-    transaction.on_commit(lambda: permit_render_pdf.delay(permit_id, version))
+    enqueue_on_commit(permit_render_pdf, permit.pk, permit.pdf_version)
 
 
 # --- selectors --------------------------------------------------------------------------------

@@ -86,7 +86,8 @@ def seed_demo(*, password: str, rng: random.Random, fake, out=print) -> dict:
         event_date = timezone.localdate(submitted) - dt.timedelta(days=delay)
         d = RentalDeclaration.objects.create(
             house=h, landlord=landlord, kind=DeclarationKind.MOVE_IN, rental_type=rng.choice([RentalType.LONG] * 4 + [RentalType.SHORT]),
-            status=status, submitted_at=submitted, event_date=event_date, deadline=event_date + dt.timedelta(days=3),
+            status=status, submitted_at=submitted, followup_done_at=submitted,
+            event_date=event_date, deadline=event_date + dt.timedelta(days=3),
             is_late=delay > 3, grid_id=h.grid_id,
             return_reason=rng.choice(RETURN_REASONS) if status == DeclarationStatus.RETURNED else "",
             reviewed_by=h.grid.police_grid.officer if status != DeclarationStatus.SUBMITTED else None,

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from lib import crypto, gb11643, sms
+from lib.tasks import enqueue_on_commit
 from rentals.models import (
     DECLARATION_TRANSITIONS,
     DeclarationEvent,
@@ -99,6 +101,69 @@ def _save_tenants(declaration: RentalDeclaration, rows: list[dict]) -> None:
         tenant.save()
 
 
+def _followup_enqueue(declaration: RentalDeclaration) -> None:
+    """The submission's follow-up, queued after the commit. A broker outage does not fail the
+    submission: the row stays without ``followup_done_at`` and the sweeper queues it later."""
+    from rentals.tasks_declarations import declaration_followup as task
+
+    enqueue_on_commit(task, declaration.pk)
+
+
+def declaration_followup(*, declaration_id: int) -> bool:
+    """The follow-up of a (re)submission: an SMS receipt to the landlord's verified phone, naming
+    the house, the number of tenants and the deadline the officer reviews against.
+
+    Runs once per submission: the row is locked and marked done in the same transaction, so a
+    task delivered twice (a worker killed before acknowledging it, the sweeper and a late task)
+    sends one receipt. The message is sent before the commit: if the gateway fails, nothing is
+    marked and the sweeper tries again. Returns whether it sent.
+    """
+    with transaction.atomic():
+        declaration = (
+            RentalDeclaration.objects.select_for_update(of=("self",))
+            .select_related("house__building", "landlord__landlord_profile")
+            .filter(pk=declaration_id, followup_done_at__isnull=True)
+            .first()
+        )
+        if declaration is None:
+            return False
+        profile = getattr(declaration.landlord, "landlord_profile", None)
+        if profile is not None and profile.phone_enc:
+            with translation.override(settings.LANGUAGE_CODE):
+                text = _(
+                    "[Fengqiao] Your declaration for %(house)s (%(count)d tenants, %(kind)s) was received. "
+                    "The community officer will review it; follow it under “My declarations”."
+                ) % {
+                    "house": str(declaration.house),
+                    "count": declaration.tenants.count(),
+                    "kind": declaration.get_kind_display(),
+                }
+            sms.send(crypto.decrypt(profile.phone_enc), text)
+        declaration.followup_done_at = timezone.now()
+        declaration.save(update_fields=["followup_done_at"])
+    return True
+
+
+FOLLOWUP_GRACE = dt.timedelta(minutes=5)
+FOLLOWUP_GIVE_UP = dt.timedelta(days=2)
+
+
+def declarations_followup_pending(*, now=None) -> list[int]:
+    """Declarations whose follow-up has waited more than five minutes (its task was lost: the
+    broker was down, a worker died), oldest first. A receipt later than two days helps nobody:
+    older ones are left alone (and stay visible as pending to an administrator)."""
+    now = now or timezone.now()
+    return list(
+        RentalDeclaration.objects.filter(
+            followup_done_at__isnull=True,
+            submitted_at__lt=now - FOLLOWUP_GRACE,
+            submitted_at__gte=now - FOLLOWUP_GIVE_UP,
+        )
+        .order_by("submitted_at")
+        .values_list("pk", flat=True)[:1000]
+    )
+
+
 @transaction.atomic
 def declaration_submit(*, landlord, house, kind: str, rental_type: str, tenants: list[dict]) -> RentalDeclaration:
     """A landlord declares tenants moving in or out of ``house``.
@@ -125,6 +190,7 @@ def declaration_submit(*, landlord, house, kind: str, rental_type: str, tenants:
     )
     _save_tenants(declaration, rows)
     DeclarationEvent.objects.create(declaration=declaration, user=landlord, to_status=DeclarationStatus.SUBMITTED)
+    _followup_enqueue(declaration)
     return declaration
 
 
@@ -138,7 +204,9 @@ def declaration_resubmit(*, declaration: RentalDeclaration, landlord, rental_typ
     _save_tenants(declaration, rows)
     declaration.rental_type = rental_type
     declaration.return_reason = ""
-    declaration.save(update_fields=["status", "rental_type", "return_reason"])
+    declaration.followup_done_at = None  # submitted again: a new receipt
+    declaration.save(update_fields=["status", "rental_type", "return_reason", "followup_done_at"])
+    _followup_enqueue(declaration)
     return declaration
 
 

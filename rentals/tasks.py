@@ -2,3 +2,4 @@
 
 from rentals.tasks_permits import *  # noqa
 from rentals.tasks_matching import *  # noqa: F403
+from rentals.tasks_declarations import *  # noqa: F403

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.permissions import ADDRESS_EDITOR_ROLES
 from documents.labels import Label, label_sheet_pdf
 from grid.models import Building, CommunityGrid
+from lib.tasks import enqueue_on_commit
 from residents.models import House, JobStatus, LabelSheet
 
 log = logging.getLogger(__name__)
@@ -94,7 +95,7 @@ def label_sheet_create(*, user, grid: CommunityGrid | None = None, building: Bui
 def _enqueue(sheet_id: int) -> None:
     from residents.tasks import label_sheet_render  # tasks import this module
 
-    transaction.on_commit(lambda: label_sheet_render.delay(sheet_id))
+    enqueue_on_commit(label_sheet_render, sheet_id)
 
 
 def label_sheet_render(*, sheet_id: int) -> LabelSheet | None:
