@@ -1,5 +1,8 @@
 """Project-level pages: web-app manifest, health check, error pages."""
 
+import sys
+
+from django import db
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
@@ -57,4 +60,10 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     # No request context: whatever broke (the database, a context processor) must not break this.
+    if isinstance(sys.exc_info()[1], (db.OperationalError, db.InterfaceError)):
+        # The database is restarting or unreachable: a clean 503 the client may retry, not a 500.
+        # Django closes the broken connection at the end of the request; the next one reconnects.
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = "5"
+        return response
     return HttpResponseServerError(loader.render_to_string("500.html"))
