@@ -14,3 +14,7 @@ bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * multiprocessing.cpu_count() + 1)
 timeout = 60
 accesslog = "-"
+# gunicorn's default line carries the request line and the Referer, query strings included: a
+# search by resident ID or phone (`?q=…`) would land in the access log in plain text. Log the
+# path alone (%(U)s), never the query (%(q)s, %(r)s) or the referring page (%(f)s).
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s "%(a)s"'

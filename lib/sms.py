@@ -2,7 +2,8 @@
 
 Police networks reach an SMS gateway through their own platform; a deployment points
 ``SMS_BACKEND`` at a small adapter for it. The console backend writes the message (and so the
-code) to the log, which is what the demo and the tests read.
+code) to the log, which is what the demo and the tests read; the number it went to is logged
+masked (``139****0000``): a log is no place for a phone number.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.module_loading import import_string
 
-from lib import crypto
+from lib import crypto, gb11643
 
 log = logging.getLogger("fengqiao.sms")
 CODE_TTL = 10 * 60
@@ -26,7 +27,7 @@ outbox: list[tuple[str, str]] = []
 class ConsoleBackend:
     def send(self, phone: str, text: str) -> None:
         outbox.append((phone, text))
-        log.info("SMS to %s: %s", phone, text)
+        log.info("SMS to %s: %s", gb11643.mask_phone(phone), text)
 
 
 def send(phone: str, text: str) -> None:
