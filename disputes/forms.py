@@ -139,7 +139,8 @@ class PartyForm(forms.Form):
     """One party row: a registry person (``person``, picked by search) or a name with an ID."""
 
     role = forms.ChoiceField(label=_("Role"), choices=PartyRole.choices, required=False)
-    person = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # An id: bounded, so a forged value is a field error rather than a database overflow.
+    person = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
     name = forms.CharField(label=_("Name"), max_length=50, required=False)
     id_type = forms.ChoiceField(label=_("ID type"), choices=IdType.choices, required=False)
     id_number = forms.CharField(

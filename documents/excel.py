@@ -4,12 +4,12 @@ reading an uploaded sheet into rows by header. No models.
 * ``write_table`` streams rows through openpyxl's write-only mode, so memory stays flat however
   many rows a ledger has: a title row, a frozen, filterable header row, column widths that count
   a CJK character as two, dates as real Excel dates and every string stored as text (a value
-  starting with ``=`` never becomes a formula).
+  starting with ``=``, ``+``, ``-`` or ``@`` never becomes a formula, not even when edited).
 * ``build_template`` makes an import template: the header row (required columns marked ``*``),
   one example row (skipped on import), ID and phone columns formatted as text so Excel keeps
   every digit, drop-down lists for columns with fixed values, and a 说明 sheet with one line per
   column.
-* ``read_table`` checks an upload (type, size, shape) and returns its rows keyed by header with
+* ``read_table`` checks an upload (type, size, what it unpacks to, shape) and returns its rows keyed by header with
   the row numbers Excel shows. Anything wrong with the file as a whole raises ``ExcelError``
   whose message is meant for the person who uploaded it; it never lets a parser error through.
 """
@@ -21,6 +21,7 @@ import io
 import logging
 import re
 import unicodedata
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
@@ -40,6 +41,10 @@ log = logging.getLogger(__name__)
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# What an upload may unpack to. Real workbooks inflate 5-20 times; a zip bomb (a sheet of blank
+# rows, a giant shared string) a thousand times, and openpyxl would parse all of it.
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_UNPACK_RATIO = 100
 MAX_ROWS = 5000
 MAX_COLUMNS = 40  # columns read from an upload; more are ignored (a sheet can claim 16,384)
 HEADER_SEARCH_ROWS = 5  # the header row may sit below a title row or two
@@ -209,11 +214,19 @@ def _header_cell(ws, column: Column) -> WriteOnlyCell:
     return cell
 
 
+# Spreadsheet programs read a cell typed or re-entered with one of these first as a formula
+# (OWASP "CSV injection"; leading tab, carriage return and full-width signs included).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
 def _body_cell(ws, value: Any, number_format: str | None):
     value = _excel_value(value)
-    if isinstance(value, str) and value.startswith("="):
+    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_STARTS):
+        # Text that looks like a formula stays text: stored as a string, and quote-prefixed so that
+        # Excel and WPS keep it text when someone edits the cell. The value itself is unchanged.
         cell = WriteOnlyCell(ws, value=value)
-        cell.data_type = "s"  # text that looks like a formula stays text
+        cell.data_type = "s"
+        cell.quotePrefix = True
         return cell
     if number_format and value is not None:
         cell = WriteOnlyCell(ws, value=value)
@@ -332,6 +345,29 @@ def check_upload(file, *, max_bytes: int | None = None) -> None:
     file.seek(0)
     if magic != b"PK\x03\x04":
         raise ExcelError(_("This file is not an Excel workbook (.xlsx), even if its name says so."))
+    check_unpacked_size(file, size=size)
+
+
+def check_unpacked_size(file, *, size: int, max_unpacked: int = MAX_UNPACKED_BYTES) -> None:
+    """Refuse a zip whose members claim more than ``max_unpacked`` bytes, or more than
+    ``MAX_UNPACK_RATIO`` times the file's ``size``, before any parser inflates it.
+
+    The declared sizes bound what is read: Python's ``zipfile`` (which openpyxl uses) stops at a
+    member's declared size and checks its CRC. A file that is no zip at all is left to the parser.
+    """
+    try:
+        file.seek(0)
+        with zipfile.ZipFile(file) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
+        return
+    finally:
+        file.seek(0)
+    if unpacked > max_unpacked or unpacked > MAX_UNPACK_RATIO * max(size, 1):
+        raise ExcelError(
+            _("The workbook is too large when unpacked (%(size)s MB of data): split it into smaller files.")
+            % {"size": f"{unpacked / 1024 / 1024:,.0f}"}
+        )
 
 
 def read_table(

@@ -40,12 +40,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from documents.excel import ExcelError, check_unpacked_size
 from incidents import services
 from incidents.models import CATEGORY_ZH, Category, ImportStatus, IncidentImport
 
 CHUNK = 2000
 MAX_ROWS = 200_000
 MAX_BYTES = 80 * 1024 * 1024
+MAX_UNPACKED_BYTES = 1024 * 1024 * 1024  # an 80 MB export of 200,000 rows unpacks to some hundreds of MB
 MAX_ERRORS_KEPT = 1000
 
 COLUMNS = ["警情编号", "报警时间", "警情类别", "警情细类", "发生地址", "经度", "纬度", "简要情况"]
@@ -132,6 +134,11 @@ def read_rows(file, name: str = "") -> tuple[list[str], Iterator[tuple[int, list
 def _read_xlsx(file):
     from openpyxl import load_workbook
 
+    size = getattr(file, "size", None) or 0
+    try:
+        check_unpacked_size(file, size=size, max_unpacked=MAX_UNPACKED_BYTES)
+    except ExcelError as exc:
+        raise ImportFileError(str(exc)) from None
     try:
         wb = load_workbook(file, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a broken file

@@ -9,7 +9,10 @@ MOBILE_MESSAGE = _("Enter an 11-digit mobile number starting with 1.")
 
 def clean_mobile(value: str, *, required: bool = False) -> str:
     """Digits of a mainland mobile number (spaces and dashes dropped); "" when empty and optional."""
-    value = "".join(ch for ch in (value or "") if ch.isdigit())
+    typed = (value or "").strip()
+    value = "".join(ch for ch in typed if ch not in " -\u3000")
+    if value and not value.isdigit():  # letters or markup: say so rather than drop what was typed
+        raise forms.ValidationError(MOBILE_MESSAGE)
     if (value or required) and (len(value) != 11 or not value.startswith("1")):
         raise forms.ValidationError(MOBILE_MESSAGE)
     return value

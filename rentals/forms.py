@@ -30,7 +30,8 @@ def _not_future(value: dt.date) -> dt.date:
 
 
 class TenantForm(forms.Form):
-    tenant_pk = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # An id: bounded, so a forged value is a field error rather than a database overflow.
+    tenant_pk = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
     masked = forms.CharField(required=False, widget=forms.HiddenInput)
     name = forms.CharField(label=_("Name"), max_length=50)
     id_number = ResidentIdField(label=_("Resident ID"), required=False)

@@ -17,7 +17,7 @@
             : { color: f.properties.colour, weight: 1, fillColor: f.properties.colour, fillOpacity: 0.15 };
         },
         onEachFeature: function (f, l) {
-          if (f.properties.kind === "community_grid") l.bindTooltip(f.properties.name, { className: "fq-grid-label" });
+          if (f.properties.kind === "community_grid") l.bindTooltip(document.createTextNode(f.properties.name), { className: "fq-grid-label" });  // a name is text, never HTML
         },
       }).addTo(map);
       if (fit && fc.features.length) map.fitBounds(layer.getBounds());
