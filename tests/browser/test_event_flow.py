@@ -67,7 +67,8 @@ def test_volunteer1_reports_gridworker1_escalates_officer1_handles_volunteer1_ra
     page.goto(f"{base}/events/report/")
     page.click("label[for=id_category_facility]")
     page.click("#fq-locate")
-    page.wait_for_function("document.getElementById('id_lat').value !== ''")
+    # A function, not an expression: Playwright evaluates an expression with eval, which the CSP forbids.
+    page.wait_for_function("() => document.getElementById('id_lat').value !== ''")
     assert abs(float(page.input_value("#id_lat")) - lamp[0]) < 1e-5
     page.fill("#id_description", "3号楼门口路灯连续三晚不亮，晚上出入很黑。")
     page.set_input_files("#id_photos_1", _photo(tmp_path, "lamp.jpg", (40, 40, 60)))
@@ -90,7 +91,7 @@ def test_volunteer1_reports_gridworker1_escalates_officer1_handles_volunteer1_ra
     context, page = _phone(browser, base, "gridworker1", at=lamp)
     page.goto(f"{base}/events/report/")
     page.click("#fq-locate")
-    page.wait_for_function("document.getElementById('id_lat').value !== ''")
+    page.wait_for_function("() => document.getElementById('id_lat').value !== ''")
     page.click("label[for=id_category_facility]")
     similar = page.locator(f"#fq-similar form[action='/events/{event.pk}/join/']")
     similar.wait_for()

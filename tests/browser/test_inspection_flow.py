@@ -63,7 +63,9 @@ def test_officer1_inspects_fails_two_items_and_the_merchant_signs(venue, live_se
             page.wait_for_load_state("networkidle")
             card = page.locator(".fq-item").nth(i)
             card.locator("input.fq-photo-input").set_input_files(_photo(tmp_path, f"h{i}.jpg", (200, 40 * i, 40)))
-            page.wait_for_function(f"document.querySelectorAll('.fq-item')[{i}].querySelector('img.fq-thumb') !== null")
+            page.wait_for_function(
+                f"() => document.querySelectorAll('.fq-item')[{i}].querySelector('img.fq-thumb') !== null"
+            )
         else:
             card.locator("label[for$='-pass']").click()
             page.wait_for_load_state("networkidle")

@@ -66,6 +66,6 @@ def test_beyond_the_limit_the_map_says_so_and_loads_the_buildings_in_view(demo, 
     with phone.expect_response(lambda r: "buildings.geojson?bbox=" in r.url) as answer:
         phone.locator(".leaflet-control-zoom-in").click()
     assert answer.value.ok
-    phone.wait_for_function("document.querySelector('#fq-map').dataset.buildingCount !== undefined")
+    phone.wait_for_function("() => document.querySelector('#fq-map').dataset.buildingCount !== undefined")
     in_view = answer.value.json()
     assert 0 < len(in_view["features"]) <= 20
