@@ -43,9 +43,15 @@ def content_hash(prev_hash: str, row: AuditEvent) -> str:
     return hashlib.sha256(data.encode()).hexdigest()
 
 
+def queries_per_append() -> int:
+    """Queries one append costs: read the last hash and insert, plus the lock on PostgreSQL."""
+    return 3 if connection.vendor == "postgresql" else 2
+
+
 def append(row: AuditEvent) -> AuditEvent:
-    """Insert ``row`` (unsaved) at the end of the chain."""
-    with transaction.atomic():
+    """Insert ``row`` (unsaved) at the end of the chain. No savepoint: a failed audit write fails the
+    action it records."""
+    with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])

@@ -161,6 +161,7 @@ def navigation(request):
     user = getattr(request, "user", None)
     return {
         "nav_menu": _menu(user),
+        "nav_two_step": bool(user and user.is_authenticated and (user.is_staff or user.role in STAFF_ROLES)),
         "map_tile_url": settings.MAP_TILE_URL,
         "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
         "can_edit_addresses": bool(

@@ -1,9 +1,14 @@
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 SEEN_KEY = "_fq_last_seen"
@@ -97,3 +102,32 @@ class AuditDeniedMiddleware:
                     reason=str(response.status_code),
                 )
         return response
+
+
+class SecondFactorMiddleware:
+    """Police staff whose session is not yet verified by a code are sent to type one (or to set up
+    their authenticator app first): always for the admin, for every page when ``STAFF_OTP_REQUIRED``.
+    After django_otp's OTPMiddleware. API calls with a session get a 403 JSON answer instead; token
+    calls are checked when the token is issued (``accounts.api``)."""
+
+    OPEN = ("/accounts/two-step/", "/accounts/logout/", "/static/", "/jsi18n/", "/i18n/", "/healthz")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from accounts import otp  # imports django-otp's models: not at module load
+
+        user = getattr(request, "user", None)
+        path = request.path_info
+        if (
+            user is not None
+            and not path.startswith(self.OPEN)
+            and otp.required_for(user, path)
+            and not otp.is_verified(user)
+        ):
+            if path.startswith("/api/"):
+                return JsonResponse({"detail": _("Two-step verification is required.")}, status=403)
+            name = "accounts:otp_verify" if otp.has_authenticator(user) else "accounts:otp_setup"
+            return redirect(f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)

@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "leaflet",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Ours, in dependency order (each may import only those above it).
     "accounts",
     "grid",
@@ -77,15 +80,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.DefaultChineseLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.PagesLoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.IdleSessionTimeoutMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
+    "accounts.middleware.AuditDeniedMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks.
     "axes.middleware.AxesMiddleware",
@@ -124,7 +131,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache, broker ------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Fails open (lib.cache): with Redis down, pages work without the cache; sessions are cached_db.
+    CACHES = {"default": {"BACKEND": "lib.cache.FailOpenRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -138,7 +146,8 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT}
+# Publishing gives up fast when Redis is unreachable (lib.tasks: the request succeeds, a sweeper re-enqueues).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT, "socket_connect_timeout": 1}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE = {
@@ -179,6 +188,11 @@ CELERY_BEAT_SCHEDULE = {
     # Rectification notices whose render task was lost (broker down, worker killed).
     "render-pending-notices": {
         "task": "inspections.tasks.notices_sweep",
+        "schedule": crontab(minute="*/5"),
+    },
+    # Landlord declarations whose follow-up (the SMS receipt) was lost while the broker was down.
+    "declarations-followup-sweep": {
+        "task": "rentals.tasks_declarations.declarations_followup_sweep",
         "schedule": crontab(minute="*/5"),
     },
     # Catches a QR label sheet whose render task was lost while the broker was down.
@@ -225,8 +239,16 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
+# Phones and resident IDs typed as user names are counted under a keyed hash (never stored plain).
+AXES_USERNAME_CALLABLE = "accounts.signals.axes_username"
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
 AXES_VERBOSE = False
+
+# Two-step verification (accounts.otp): police staff type a code from an authenticator app after
+# their password. On with production settings; the demo (`make run`) turns it off, and says so on
+# the login page. The Django admin requires it either way.
+STAFF_OTP_REQUIRED = env.bool("STAFF_OTP_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = "枫桥 Fengqiao"
 
 # Staff sessions end after this many idle seconds (accounts.middleware); others use the cookie age.
 STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
@@ -317,6 +339,21 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# Sent on every response but PDFs (config.middleware.ContentSecurityPolicyMiddleware); the map
+# tile server's host (MAP_TILE_URL) is added to img-src. No inline script anywhere: page code
+# lives in static/js and reads its values from data- attributes or json_script
+# (tests/security/test_csp.py fails on an inline script). Inline styles are still allowed:
+# templates use style="" and <style> blocks, and htmx adds its indicator style.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "frame-ancestors": ["'none'"],
+    "form-action": ["'self'"],
+}
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
@@ -325,6 +362,9 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# Error reports (500 pages in DEBUG, mails to ADMINS) hide identity numbers and phones (lib.redact).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "lib.redact.PersonalDataReporterFilter"
 
 # --- Logging --------------------------------------------------------------------------
 LOGGING = {

@@ -1,4 +1,5 @@
-"""Scope matrix rows for operations: the audit page (chiefs and administrators only)."""
+"""Scope matrix rows for operations: the audit page (chiefs and administrators only) and the
+two-step verification pages (police staff only)."""
 
 from django.urls import reverse
 
@@ -7,6 +8,12 @@ from accounts.services import audit
 from tests.scope import Route
 
 AUDITORS = {"chief", "admin"}
+STAFF = {"officer_a", "aux_a", "chief", "admin", "officer_b", "other_station_officer", "other_chief"}
+
+
+def two_step(outcome):
+    """Police staff's own two-step pages; everyone else 404 (nothing to set up)."""
+    return lambda p: "login" if p == "anonymous" else (outcome if p in STAFF else "404")
 
 
 def line(w):
@@ -25,6 +32,9 @@ def audit_page(p):
 
 
 ROUTES = {
+    "accounts:otp": Route(lambda w: reverse("accounts:otp"), two_step("ok")),
+    "accounts:otp_setup": Route(lambda w: reverse("accounts:otp_setup"), two_step("ok")),
+    "accounts:otp_verify": Route(lambda w: reverse("accounts:otp_verify"), two_step("redirect")),  # to set-up
     "ops:audit": Route(lambda w: reverse("ops:audit"), audit_page, line),
     "ops:audit_export": Route(
         lambda w: reverse("ops:audit_export"),

@@ -4,13 +4,21 @@ import pytest
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from pytest_django.asserts import assertContains, assertNotContains
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, User
 from accounts.services import audit
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, otp_verified
 
 ADMIN_LOGIN = "/admin/login/"
+
+
+def admin_client(as_user):
+    """The administrator, with the session verified by a second factor (the admin requires it)."""
+    client = as_user("admin")
+    return otp_verified(client, User.objects.get(username="admin"))
 
 
 @pytest.fixture
@@ -65,20 +73,36 @@ def test_a_non_staff_user_cannot_log_in_to_the_admin_with_the_right_password(wor
     assert client.get("/admin/").status_code == 302
 
 
-def test_the_admin_user_can_log_in_to_the_admin(world):
+def test_the_admin_user_logs_in_to_the_admin_with_password_and_code(world):
+    device = TOTPDevice.objects.create(user=world.users["admin"], name="authenticator", confirmed=True)
     client = Client()
 
     response = client.post(ADMIN_LOGIN, {"username": "admin", "password": PASSWORD, "next": "/admin/"})
+    assert response.status_code == 200 and response.context["form"].errors  # the code is required too
+    assert client.get("/admin/").status_code == 302
 
+    data = {"username": "admin", "password": PASSWORD, "otp_device": device.persistent_id, "otp_token": code(device)}
+    response = client.post(ADMIN_LOGIN, {**data, "next": "/admin/"})
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
+
+
+def test_a_signed_in_but_unverified_administrator_is_sent_to_type_a_code_first(world, as_user):
+    response = as_user("admin").get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:otp_setup"))
+
+
+def code(device) -> str:
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
 
 
 # --- The audit trail is read-only ------------------------------------------------------
 
 
 def test_the_admin_can_search_the_audit_trail(as_user, event):
-    response = as_user("admin").get(changelist_url(), {"q": "核查租户"})
+    response = admin_client(as_user).get(changelist_url(), {"q": "核查租户"})
 
     assert response.status_code == 200
     assertContains(response, "核查租户")
@@ -86,14 +110,14 @@ def test_the_admin_can_search_the_audit_trail(as_user, event):
 
 
 def test_the_audit_trail_changelist_offers_no_add_button(as_user, event):
-    response = as_user("admin").get(changelist_url())
+    response = admin_client(as_user).get(changelist_url())
 
     assert response.context["has_add_permission"] is False
     assertNotContains(response, reverse("admin:accounts_auditevent_add"))
 
 
 def test_the_audit_trail_changelist_offers_no_bulk_delete(as_user, event):
-    response = as_user("admin").get(changelist_url())
+    response = admin_client(as_user).get(changelist_url())
 
     assert response.status_code == 200
     assert response.context["action_form"] is None  # no actions at all, so no "delete selected"
@@ -103,7 +127,7 @@ def test_the_audit_trail_changelist_offers_no_bulk_delete(as_user, event):
 def test_the_audit_trail_changelist_does_not_query_per_row(as_user, world, django_assert_max_num_queries):
     for i in range(30):
         audit(world.users["officer_a"], "view", world.building("甲一网格"), reason=f"第{i}次")
-    client = as_user("admin")
+    client = admin_client(as_user)
     client.get(changelist_url())  # warm the session cache
 
     with django_assert_max_num_queries(8):  # 6 today; one per row would be 36+
@@ -112,7 +136,7 @@ def test_the_audit_trail_changelist_does_not_query_per_row(as_user, world, djang
 
 
 def test_the_add_view_of_the_audit_trail_is_forbidden(as_user, world):
-    client = as_user("admin")
+    client = admin_client(as_user)
 
     assert client.get(reverse("admin:accounts_auditevent_add")).status_code == 403
     response = client.post(reverse("admin:accounts_auditevent_add"), {"action": "export", "username": "forged"})
@@ -121,7 +145,7 @@ def test_the_add_view_of_the_audit_trail_is_forbidden(as_user, world):
 
 
 def test_the_change_view_of_an_audit_event_is_read_only(as_user, event):
-    response = as_user("admin").get(change_url(event))
+    response = admin_client(as_user).get(change_url(event))
 
     assert response.status_code == 200
     assert response.context["has_change_permission"] is False
@@ -132,14 +156,14 @@ def test_the_change_view_of_an_audit_event_is_read_only(as_user, event):
 
 
 def test_posting_to_the_change_view_is_forbidden(as_user, event):
-    response = as_user("admin").post(change_url(event), {"reason": "edited", "action": "reveal"})
+    response = admin_client(as_user).post(change_url(event), {"reason": "edited", "action": "reveal"})
 
     assert response.status_code == 403
     assert AuditEvent.objects.get(pk=event.pk).reason == "核查租户"
 
 
 def test_the_delete_view_of_an_audit_event_is_forbidden(as_user, event):
-    client = as_user("admin")
+    client = admin_client(as_user)
 
     assert client.get(delete_url(event)).status_code == 403
     assert client.post(delete_url(event), {"post": "yes"}).status_code == 403
@@ -147,7 +171,7 @@ def test_the_delete_view_of_an_audit_event_is_forbidden(as_user, event):
 
 
 def test_the_bulk_delete_action_is_refused(as_user, event):
-    response = as_user("admin").post(
+    response = admin_client(as_user).post(
         changelist_url(), {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"}
     )
 

@@ -279,3 +279,16 @@ def test_an_anonymous_visitor_is_sent_to_the_login_page_with_next(db, client):
     response = client.get("/")
 
     assertRedirects(response, f"{LOGIN_URL}?next=/", fetch_redirect_response=False)
+
+
+def test_a_mobile_number_typed_as_user_name_is_counted_under_a_hash_and_still_locks(world, client):
+    """Landlords and volunteers log in with their phone: axes' tables must not hold it in plain text."""
+    from axes.models import AccessAttempt, AccessFailureLog
+
+    for _ in range(5):
+        response = log_in(client, "139 1234 0000", "wrong-password")
+    assert response.status_code == 429
+    assert log_in(client, "13912340000", "wrong-password").status_code == 429  # the same number, typed plainly
+    stored = [a.username for a in AccessAttempt.objects.all()] + [f.username for f in AccessFailureLog.objects.all()]
+    assert stored and all(name.startswith("h:") and "1234" not in name for name in stored)
+    assert log_in(client, "officer_a", "wrong-password").status_code == 200  # other accounts unaffected
