@@ -119,13 +119,3 @@ restore: $(VENV)/.runtime
 CHAOS_ARGS ?=
 chaos: $(VENV)/.dev
 	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/chaos/run.py $(CHAOS_ARGS)
-
-# Faults (issue 9), on loopback with services of its own (a private PostgreSQL cluster, a Redis
-# without persistence; run as root, initdb runs as the postgres user): 1,000 rectification notices
-# issued while two Celery workers are SIGKILLed three times and Redis is restarted once, then every
-# notice checked (one PDF each, 0 missing, 0 duplicate numbers); then PostgreSQL stopped for a few
-# seconds under HTTP load against gunicorn (quick 503s, then all 200 from the same workers).
-# About two minutes; exits non-zero on a failed check. CHAOS_ARGS: scripts/chaos/run.py --help.
-CHAOS_ARGS ?=
-chaos: $(VENV)/.dev
-	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/chaos/run.py $(CHAOS_ARGS)
