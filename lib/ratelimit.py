@@ -129,4 +129,4 @@ TOKEN_PAGE = {
 }
 PUBLIC_FORM = {"per_ip": Limit(20, 60 * 60)}
 SMS_PER_PHONE = (Limit(1, 60), Limit(5, 60 * 60))
-SMS_PER_IP = Limit(20, 60 * 60)
+SMS_PER_IP = Limit(10, 60 * 60)  # below PUBLIC_FORM, so the field says why

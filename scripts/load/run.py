@@ -685,6 +685,9 @@ def main(argv=None) -> int:
         "FIELD_HASH_KEY": keys["FIELD_HASH_KEY"],
         "STATIC_ROOT": keys["STATIC_ROOT"],
         "PYTHONUNBUFFERED": "1",
+        # Simulated officers cannot read an authenticator app: the code is typed once per session,
+        # off the measured path, so the load runs without two-step verification.
+        "STAFF_OTP_REQUIRED": "0",
     }
     collectstatic_if_needed(env, Path(keys["STATIC_ROOT"]))
     (args.logs / "sessions.json").unlink(missing_ok=True)  # a new SECRET_KEY: yesterday's sessions are void

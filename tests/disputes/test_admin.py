@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from disputes.models import Party
+from tests.conftest import otp_verified
 from tests.disputes.helpers import hold_session, make_dispute, sign_all, valid_id
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +15,7 @@ MODELS = ["mediator", "dispute", "mediationsession", "agreement", "followup"]
 def test_the_admin_lists_and_shows_the_ledger_but_changes_nothing(world, as_user):
     dispute = make_dispute(world)
     sign_all(world, hold_session(world, dispute).agreement)
-    admin = as_user("admin")
+    admin = otp_verified(as_user("admin"), world.users["admin"])  # the admin asks for the second factor
     for model in MODELS:
         assert admin.get(reverse(f"admin:disputes_{model}_changelist")).status_code == 200, model
         assert admin.get(reverse(f"admin:disputes_{model}_add")).status_code == 403, model

@@ -15,6 +15,7 @@ from accounts.models import Role
 from events import dispatch
 from events.clients import key_hash, open311_client_create
 from events.models import Category, Event, Open311Client, Source, State
+from tests.conftest import otp_verified
 from tests.events.helpers import report
 from tests.events.test_api import photo
 from tests.factories import UserFactory
@@ -311,7 +312,7 @@ def test_the_command_creates_lists_and_deactivates_a_client(world):
 
 def test_the_admin_shows_events_read_only_and_deactivates_clients_without_showing_keys(world, keys, as_user):
     event = report(world)
-    admin = as_user("admin")
+    admin = otp_verified(as_user("admin"), world.users["admin"])  # the admin asks for the second factor
     for model in ("event", "tierlimit", "pointaward", "open311client"):
         assert admin.get(reverse(f"admin:events_{model}_changelist")).status_code == 200, model
     assert admin.get(reverse("admin:events_event_change", args=[event.pk])).status_code == 200

@@ -6,6 +6,7 @@ import secrets
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from events.open311 import OPEN311_PER_IP
 from lib import ratelimit, sms
@@ -28,9 +29,13 @@ def test_the_counter_allows_the_limit_then_names_the_wait(db):
 
 
 def test_a_wait_reads_in_seconds_or_minutes():
-    assert ratelimit.wait_text(1) == "1 秒"
-    assert ratelimit.wait_text(45) == "45 秒"
-    assert ratelimit.wait_text(3599) == "60 分钟"
+    with translation.override("zh-hans"):
+        assert ratelimit.wait_text(1) == "1 秒"
+        assert ratelimit.wait_text(45) == "45 秒"
+        assert ratelimit.wait_text(3599) == "60 分钟"
+    with translation.override("en"):
+        assert ratelimit.wait_text(1) == "1 second"
+        assert ratelimit.wait_text(150) == "3 minutes"
 
 
 # --- SMS codes: per phone and per address -------------------------------------------------------
