@@ -55,6 +55,9 @@ def healthz(request):
 
 
 def page_not_found(request, exception=None):
+    if request.path.startswith("/api/"):
+        # An API client gets JSON for a URL no route matches too (an id that is not a number).
+        return JsonResponse({"detail": _("Not found.")}, status=404)
     return render(request, "404.html", status=404)
 
 

@@ -13,7 +13,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
 
-from lib.api_fields import EnumField
+from lib.api_fields import EnumField, query_id
 from topics import selectors
 from topics.models import Category, Meeting, ResponsibleParty, State, Topic, TopicEvent
 
@@ -100,8 +100,8 @@ class TopicViewSet(viewsets.ReadOnlyModelViewSet):
             qs = qs.filter(state=params["state"])
         if params.get("category") in Category.values:
             qs = qs.filter(category=params["category"])
-        if (params.get("grid") or "").isdigit():
-            qs = qs.filter(grid_id=int(params["grid"]))
+        if (grid := query_id(params.get("grid"))) is not None:
+            qs = qs.filter(grid_id=grid)
         if params.get("overdue") in ("1", "true"):
             qs = qs.filter(selectors.overdue_q())
         return qs.order_by("-raised_at", "-id")

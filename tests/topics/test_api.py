@@ -27,3 +27,14 @@ def test_the_detail_carries_the_timeline_and_lists_filter(world, as_user):
     rows = data["results"] if isinstance(data, dict) else data
     assert [r["id"] for r in rows] == [t.pk]
     assert client.post(reverse("topic-list"), {}).status_code == 405
+
+
+def test_a_grid_filter_that_is_no_row_id_is_ignored_not_a_500(world, as_user):
+    meeting(world, titles=("小区停车难",))
+    client = as_user("officer_a")
+    # "²" passes str.isdigit() but not int(); 2**63 overflows SQLite's integers.
+    for grid in ("²", "9223372036854775808", "-1", "abc"):
+        response = client.get(reverse("topic-list"), {"grid": grid})
+        assert response.status_code == 200, grid
+        assert [r["title"] for r in response.json()["results"]] == ["小区停车难"]
+    assert client.get(reverse("topic-list"), {"grid": world.b1.pk}).json()["results"] == []
