@@ -17,6 +17,7 @@ from base64 import b32encode
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -76,7 +77,7 @@ def enrol_confirm(request, device: TOTPDevice, code: str) -> list[str] | None:
     returned (shown once). None when the code is wrong. Replaces any earlier authenticator."""
     device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=request.user)
     if not device.verify_token(_digits(code)):
-        audit(request, AuditAction.OTP_FAILED, request.user, reason="enrolment")
+        audit(request, AuditAction.OTP_FAILED, request.user, reason=_("while setting up"))
         return None
     TOTPDevice.objects.filter(user=request.user).exclude(pk=device.pk).delete()
     device.confirmed = True

@@ -34,14 +34,16 @@ chief_required = role_required({Role.CHIEF, Role.ADMIN})
 
 class AuditFilterForm(forms.Form):
     date_from = forms.DateField(
-        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("From date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(
+        label=gettext_lazy("To date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     action = forms.ChoiceField(
         label=gettext_lazy("Action"), required=False, choices=[("", gettext_lazy("All actions")), *AuditAction.choices]
     )
     username = forms.CharField(label=gettext_lazy("User"), required=False, max_length=150)
-    q = forms.CharField(label=gettext_lazy("Record"), required=False, max_length=100)
+    q = forms.CharField(label=gettext_lazy("Record or reason"), required=False, max_length=100)
 
     def clean(self):
         data = super().clean()
@@ -113,7 +115,7 @@ def audit_export(request):
         excel.Column(_("Time"), width=18),
         excel.Column(_("User"), width=16),
         excel.Column(_("Action"), width=14),
-        excel.Column(_("Record"), width=40),
+        excel.Column(_("Concerning"), width=40),
         excel.Column(_("Reason"), width=30),
         excel.Column(_("IP address"), width=16, text=True),
     ]
