@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.models import AuditAction
 from accounts.permissions import role_required
+from accounts.services import audit
 from inspections import notices
 from inspections.models import HazardStatus, NoticeStatus
 from lib.ratelimit import TOKEN_PAGE, ratelimit
@@ -129,6 +131,7 @@ def public(request, token):
 def public_pdf(request, token):
     notice = notices.get_notice_by_token(token)
     data = notices.public_pdf(notice)
+    audit(request, AuditAction.DOWNLOAD, notice, reason=_("by its public link"))
     suffix = "-signed" if notice.signed_pdf else ""
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="notice-{notice.pk}{suffix}.pdf"'

@@ -17,7 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.models import AuditAction
 from accounts.permissions import role_required
+from accounts.services import audit
 from lib.paging import Paginator
 from lib.ratelimit import PUBLIC_FORM, TOKEN_PAGE, ratelimit
 from rentals import permits
@@ -159,6 +161,7 @@ def status_pdf(request, token):
     permit = permits.get_permit_by_status_token(token)
     if permit.status != PermitStatus.APPROVED or not permit.pdf:
         raise Http404
+    audit(request, AuditAction.DOWNLOAD, permit, reason=_("by its public link"))
     return _no_store(
         FileResponse(permit.pdf.open("rb"), content_type="application/pdf", filename=f"{permit.number}.pdf")
     )

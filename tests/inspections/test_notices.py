@@ -381,6 +381,7 @@ def test_the_public_page_shows_the_notice_without_personal_data(world, django_ca
     assert pdf.status_code == 200
     text = "".join(pdf_text(pdf.content).split())
     assert notice.number in text and notices.sign_code(notice) not in text  # the link alone cannot sign
+    assert AuditEvent.objects.filter(action="download", object_id=str(notice.pk), user=None).count() == 1
 
 
 def test_a_wrong_code_is_refused_and_the_right_code_signs(world, django_capture_on_commit_callbacks):

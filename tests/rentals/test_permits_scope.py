@@ -90,6 +90,8 @@ def test_the_applicant_downloads_the_issued_pdf(world, client):
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     assert client.get(reverse("permits:status_pdf", args=["wrong"])).status_code == 404
+    [line] = AuditEvent.objects.filter(action=AuditAction.DOWNLOAD, object_id=str(permit.pk))
+    assert line.user is None and line.object_type == "rentals.residencepermit"
 
 
 def test_the_full_id_appears_in_no_list_status_or_verify_page(world, as_user, client):
