@@ -211,6 +211,19 @@ def as_user(world):
 
 
 @pytest.fixture
+def as_user_en(as_user, settings):
+    """``as_user`` with the pages in English (the language cookie): for tests that match messages by
+    their (English) msgid."""
+
+    def _client(name: str) -> Client:
+        client = as_user(name)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        return client
+
+    return _client
+
+
+@pytest.fixture
 def english():
     """Run in English: for tests that match messages by their (English) msgid."""
     from django.utils import translation

@@ -12,13 +12,8 @@ pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture
-def as_user(as_user, settings):
-    def _client(name):
-        client = as_user(name)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return _client
+def as_user(as_user_en):
+    return as_user_en
 
 
 def shop():

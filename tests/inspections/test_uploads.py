@@ -16,15 +16,9 @@ pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture
-def as_user(as_user, settings):
-    """The personas' clients, in English: tests match messages by their msgid."""
-
-    def _client(name):
-        client = as_user(name)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return _client
+def as_user(as_user_en):
+    """The personas' clients with pages in English: messages are matched by their msgid."""
+    return as_user_en
 
 
 XHR = {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest"}

@@ -36,15 +36,9 @@ XHR = {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest"}
 
 
 @pytest.fixture
-def as_user(as_user, settings):
-    """The personas' clients with the page in English: messages are matched by their msgid."""
-
-    def _client(name):
-        client = as_user(name)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return _client
+def as_user(as_user_en):
+    """The personas' clients with pages in English: messages are matched by their msgid."""
+    return as_user_en
 
 
 # --- the attacks -----------------------------------------------------------------------------
