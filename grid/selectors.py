@@ -35,7 +35,7 @@ def grid_filter(user, params) -> CommunityGrid | None:
     raw = (params.get("grid") or "").strip()
     if not raw:
         return None
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):  # "²".isdigit() is true, but int("²") fails
         raise Http404
     return get_community_grid_for_user(user, int(raw))
 

@@ -33,3 +33,12 @@ def test_the_incident_api_is_in_the_schema(world, as_user):
     schema = as_user("admin").get("/api/schema/?format=json").json()
     assert "/api/v1/grid/incidents/" in schema["paths"]
     assert "/api/v1/grid/incidents/heat/" in schema["paths"]
+
+
+@pytest.mark.parametrize("grid", ["²", "9223372036854775808", "abc"])
+def test_a_grid_filter_that_is_no_grid_id_is_a_json_404_not_a_500(grid, world, as_user):
+    # "²".isdigit() is true but int("²") fails; 2**63 is past every id.
+    for url in ("/api/v1/grid/incidents/", "/api/v1/grid/incidents/heat/"):
+        response = as_user("officer_a").get(url, {"grid": grid})
+        assert response.status_code == 404
+        assert response["Content-Type"].startswith("application/json")

@@ -172,18 +172,22 @@ def _resolve(raw: dict, schema: dict) -> dict:
     return schema
 
 
-def _hostile(schema: dict, raw: dict):
-    """The value a database or a JSON encoder chokes on for a field of this type, or None."""
+def _hostile(schema: dict, raw: dict, odd: bool = False):
+    """The value a database or a JSON encoder chokes on for a field of this type, or None.
+
+    ``odd``: the second set, non-ASCII digits ("²".isdigit() is true, int("²") fails) and
+    infinity.
+    """
     schema = _resolve(raw, schema)
     kind = schema.get("type")
     if kind == "string":
         return "a\x00b"  # PostgreSQL refuses NUL in text
     if kind == "integer":
-        return BEYOND_BIGINT  # past bigint; SQLite overflows
+        return "²" if odd else BEYOND_BIGINT  # past bigint: SQLite overflows
     if kind == "number":
-        return "NaN"  # float() takes it; JSON cannot carry it back
+        return "Infinity" if odd else "NaN"  # float() takes both; JSON can carry neither back
     if kind == "array":
-        item = _hostile(schema.get("items", {}), raw)
+        item = _hostile(schema.get("items", {}), raw, odd)
         return None if item is None else [item]
     return None
 
@@ -192,30 +196,30 @@ def edge_cases(operation, ids: list[str]):
     """Hand-written requests generation may miss: the classic 500s on PostgreSQL.
 
     An ``{id}`` beyond bigint; in the query and in the JSON body, NUL bytes in every string,
-    integers beyond bigint and "NaN" for every number, on a real object when there is one.
+    integers beyond bigint (or "²") and "NaN" (or "Infinity") for every number, on a real
+    object when there is one.
     """
     raw = operation.schema.raw_schema
     definition = raw["paths"][operation.path][operation.method.lower()]
     real_id = {"id": int(ids[0])} if ids else {"id": 1} if "{id}" in operation.path else {}
     if "{id}" in operation.path:
         yield "id beyond bigint", operation.Case(path_parameters={"id": BEYOND_BIGINT})
-    query = {}
-    for parameter in definition.get("parameters", []):
-        if parameter["in"] == "query" and (value := _hostile(parameter.get("schema", {}), raw)) is not None:
-            query[parameter["name"]] = value
-    if query:
-        yield "hostile query", operation.Case(path_parameters=real_id, query=query)
+    for odd in (False, True):
+        query = {}
+        for parameter in definition.get("parameters", []):
+            if parameter["in"] == "query" and (value := _hostile(parameter.get("schema", {}), raw, odd)) is not None:
+                query[parameter["name"]] = value
+        if query:
+            yield f"hostile query {query}", operation.Case(path_parameters=real_id, query=query)
     content = definition.get("requestBody", {}).get("content", {})
-    if "application/json" in content:
-        body_schema = _resolve(raw, content["application/json"]["schema"])
-        body = {
-            name: value
-            for name, field in body_schema.get("properties", {}).items()
-            if not field.get("readOnly") and (value := _hostile(field, raw)) is not None
-        }
+    if "application/json" not in content:
+        return
+    fields = _resolve(raw, content["application/json"]["schema"]).get("properties", {})
+    for odd in (False, True):
+        body = {name: value for name, field in fields.items() if (value := _hostile(field, raw, odd)) is not None}
         if body:
             yield (
-                "hostile body",
+                f"hostile body {body}",
                 operation.Case(path_parameters=real_id, body=body, media_type="application/json"),
             )
 
