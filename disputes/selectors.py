@@ -31,6 +31,7 @@ from disputes.models import (
 from grid.models import CommunityGrid
 from grid.selectors import grid_filter
 from lib import paging
+from lib.api_fields import query_id
 from residents.models import Person
 
 REPEAT_WINDOW_DAYS = 90
@@ -105,7 +106,7 @@ def ledger_filters(user, params) -> LedgerFilters:
         state=state if state in DisputeState.values else "",
         category=category if category in Category.values else "",
         grid=grid,
-        officer=int(officer) if officer.isdigit() else None,
+        officer=int(officer) if query_id(officer) is not None else None,
         mediator_type=mediator_type if mediator_type in MediatorType.values else "",
         overdue=params.get("overdue") in ("1", "on", "true"),
         q=(params.get("q") or "").strip()[:50],

@@ -41,6 +41,7 @@ from disputes.models import (
 )
 from documents.signatures import signature_from_data_url
 from grid.models import Building
+from lib.api_fields import query_id
 from lib.forms import add_service_errors
 from residents.models import Person
 from residents.selectors import persons_for_user
@@ -65,7 +66,7 @@ def _visible_building(user, raw) -> Building | None:
     raw = (raw or "").strip()
     if not raw:
         return None
-    if not raw.isdigit():
+    if query_id(raw) is None:
         raise Http404
     qs = Building.objects.visible_to(user).select_related("grid__police_grid")
     return get_object_or_404(qs, pk=int(raw))
@@ -90,7 +91,7 @@ def _picked_persons(user, formset) -> dict[int, Person]:
     ids = set()
     for f in formset.forms:
         raw = f.data.get(f.add_prefix("person"), "") if f.is_bound else ""
-        if str(raw).isdigit():
+        if query_id(str(raw)) is not None:
             ids.add(int(raw))
     if not ids:
         return {}
@@ -196,7 +197,7 @@ def create(request):
         persons = {}
     for f in formset.forms:
         raw = str(f["person"].value() or "")
-        f.picked = persons.get(int(raw)) if raw.isdigit() else None
+        f.picked = persons.get(int(raw)) if query_id(raw) is not None else None
     building = _chosen_building(form, preset)
     context = {
         "form": form,
@@ -215,7 +216,7 @@ def _forget_registry_ids(formset, persons) -> None:
     a person the user may not see is dropped from the row."""
     for f in formset.forms:
         raw = f.data.get(f.add_prefix("person"), "")
-        if str(raw).isdigit() and int(raw) in persons:
+        if query_id(str(raw)) is not None and int(raw) in persons:
             f.data[f.add_prefix("id_number")] = ""
         elif raw:
             f.data[f.add_prefix("person")] = ""
@@ -228,7 +229,7 @@ def _chosen_building(form, preset):
         return preset
     if isinstance(raw, Building):
         return raw
-    if not str(raw).isdigit():
+    if query_id(str(raw)) is None:
         return None
     return form.fields["building"].queryset.filter(pk=int(raw)).first()
 

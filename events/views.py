@@ -30,6 +30,7 @@ from events.forms import EscalateForm, HandleForm, JoinForm, RateForm, ReopenFor
 from events.models import OPEN_STATES, Category, Event, EventPhoto, PhotoKind, State, Tier, TierLimit
 from grid.models import Building, CommunityGrid
 from grid.selectors import grid_filter
+from lib.api_fields import query_id
 from lib.forms import add_service_errors
 from lib.paging import Paginator
 
@@ -53,7 +54,7 @@ def _visible_building(user, raw) -> Building | None:
     raw = (raw or "").strip()
     if not raw:
         return None
-    if not raw.isdigit():
+    if query_id(raw) is None:
         raise Http404
     return get_object_or_404(Building.objects.visible_to(user).select_related("grid__police_grid"), pk=int(raw))
 
@@ -361,7 +362,7 @@ def _list_filters(user, params) -> dict:
     return {
         "state": state if state in State.values else "",
         "category": category if category in Category.values else "",
-        "tier": int(tier) if tier.isdigit() and int(tier) in Tier.values else None,
+        "tier": int(tier) if query_id(tier) is not None and int(tier) in Tier.values else None,
         "grid": grid,
         "overdue": params.get("overdue") in ("1", "on", "true"),
     }
@@ -425,7 +426,7 @@ def leaderboard(request):
     grids = list(CommunityGrid.objects.visible_to(user).order_by("id").values_list("pk", "name"))
     raw = (request.GET.get("grid") or "").strip()
     if raw:
-        if not raw.isdigit():
+        if query_id(raw) is None:
             raise Http404
         grid = get_object_or_404(CommunityGrid.objects.visible_to(user), pk=int(raw))
     else:

@@ -16,6 +16,7 @@ from accounts.permissions import role_required
 from events import selectors as event_selectors
 from field import services
 from field.models import Check, Kind
+from lib.api_fields import query_id
 from lib.forms import add_service_errors
 
 staff_required = role_required(STAFF_ROLES)
@@ -112,7 +113,7 @@ def _diary_user(request):
     me = request.user
     if not raw or raw == str(me.pk):
         return me
-    if not raw.isdigit() or not (me.is_superuser or me.role in (Role.CHIEF, Role.ADMIN)):
+    if query_id(raw) is None or not (me.is_superuser or me.role in (Role.CHIEF, Role.ADMIN)):
         raise Http404
     if me.is_superuser or me.role == Role.ADMIN:
         return get_object_or_404(User.objects.filter(is_active=True), pk=int(raw))

@@ -16,6 +16,7 @@ from accounts.permissions import role_required
 from inspections import selectors, services
 from inspections.forms import AnswerForm, ChecklistForm, ChecklistItemFormSet, PhotoForm
 from inspections.models import Grade, InspectionStatus, Result
+from lib.api_fields import query_id
 from lib.paging import Paginator
 
 # Inspections are police work: officers, auxiliaries, chiefs, administrators.
@@ -61,11 +62,11 @@ def _is_async(request) -> bool:
 def start(request):
     """Open the officer's draft for a venue (``?venue=``) or a group-rental house (``?house=``)."""
     venue_pk, house_pk = request.GET.get("venue", ""), request.GET.get("house", "")
-    if venue_pk.isdigit() and not house_pk:
+    if query_id(venue_pk) is not None and not house_pk:
         inspection = services.inspection_start(
             user=request.user, venue=selectors.get_venue_for_user(request.user, venue_pk)
         )
-    elif house_pk.isdigit() and not venue_pk:
+    elif query_id(house_pk) is not None and not venue_pk:
         inspection = services.inspection_start(
             user=request.user, house=selectors.get_house_for_user(request.user, house_pk)
         )

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from accounts.permissions import ADDRESS_EDITOR_ROLES, role_required
 from grid.selectors import get_building_for_user
+from lib.api_fields import query_id
 from lib.paging import Paginator
 from residents import selectors, services
 from residents.forms import HouseForm, PersonForm, PersonSearchForm, ResidenceForm, RevealForm, VenueForm
@@ -122,7 +123,7 @@ def _person_form_page(request, person=None, house=None):
 def person_create(request):
     """A person is registered where they live: pick the house first (every record has a grid)."""
     house_pk = request.GET.get("house", "")
-    if not house_pk.isdigit():
+    if query_id(house_pk) is None:
         q = request.GET.get("q", "")[:100]
         houses = selectors.houses_for_user(request.user, q=q)[:30] if q else []
         return render(request, "residents/person_pick_house.html", {"q": q, "houses": houses})

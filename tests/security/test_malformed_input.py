@@ -253,3 +253,26 @@ def test_no_template_marks_user_text_safe():
         for marker in ("|safe", "autoescape off", "|safeseq"):
             if marker in text:
                 assert rel in allowed and allowed[rel] in text and text.count(marker) == 1, rel
+
+
+# --- ids in query strings: digits that are not ASCII, numbers past bigint ----------------------
+
+
+@pytest.mark.parametrize("value", ["²", "١٢", str(2**70), "1.5", "-1"])
+@pytest.mark.parametrize(
+    "name,param,persona",
+    [
+        ("events:leaderboard", "grid", "officer_a"),
+        ("field:diary", "user", "chief"),
+        ("inspections:start", "venue", "officer_a"),
+        ("inspections:start", "house", "officer_a"),
+        ("residents:person_create", "house", "officer_a"),
+        ("events:report", "building", "volunteer"),
+        ("disputes:create", "building", "officer_a"),
+        ("disputes:ledger", "officer", "chief"),
+        ("events:list", "tier", "chief"),
+    ],
+)
+def test_an_id_that_is_no_row_id_is_ignored_or_refused_never_a_500(world, as_user, name, param, persona, value):
+    response = as_user(persona).get(reverse(name), {param: value})
+    assert response.status_code in (200, 302, 400, 404), response.status_code
