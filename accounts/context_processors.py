@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy as pgettext
 
 from accounts.models import GRID_ROLES, STAFF_ROLES, Role
-from accounts.permissions import ADDRESS_EDITOR_ROLES
+from accounts.permissions import ADDRESS_EDITOR_ROLES, sees_attention
 
 POLICE = {Role.OFFICER, Role.AUXILIARY, Role.CHIEF, Role.ADMIN}
 
@@ -161,6 +161,7 @@ def navigation(request):
     user = getattr(request, "user", None)
     return {
         "nav_menu": _menu(user),
+        "sees_attention": bool(user and sees_attention(user)),
         "nav_two_step": bool(user and user.is_authenticated and (user.is_staff or user.role in STAFF_ROLES)),
         "map_tile_url": settings.MAP_TILE_URL,
         "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,

@@ -7,6 +7,10 @@ from django.http import Http404
 from accounts.models import GRID_ROLES, Role
 
 ADDRESS_EDITOR_ROLES = frozenset({Role.OFFICER, Role.AUXILIARY, Role.GRID_WORKER, Role.CHIEF, Role.ADMIN})
+# A person's attention tags (社区矫正对象, 刑满释放人员 …) and level are sensitive: police staff only
+# (DOMAIN.md), never grid workers, on pages, forms, the API and the Excel ledger alike.
+ATTENTION_ROLES = frozenset({Role.OFFICER, Role.AUXILIARY, Role.CHIEF, Role.ADMIN})
+ATTENTION_FIELDS = ("attention_tags", "attention_colour")
 
 
 def has_role(user, roles, *, superuser: bool = True) -> bool:
@@ -32,3 +36,7 @@ def role_required(roles, *, superuser: bool = True):
 
 
 grid_role_required = role_required(GRID_ROLES)
+
+
+def sees_attention(user) -> bool:
+    return has_role(user, ATTENTION_ROLES)

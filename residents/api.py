@@ -6,7 +6,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission
 
-from accounts.permissions import ADDRESS_EDITOR_ROLES, has_role
+from accounts.permissions import ADDRESS_EDITOR_ROLES, ATTENTION_FIELDS, has_role, sees_attention
 from residents import selectors, services
 from residents.models import AttentionTag, House, IdType, Person, Venue
 
@@ -37,6 +37,13 @@ class PersonSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = ["id_number_masked", "phone_masked", "grid", "created_at", "updated_at"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and not sees_attention(request.user):  # neither shown nor taken
+            for name in ATTENTION_FIELDS:
+                self.fields.pop(name, None)
+
 
 class HouseSerializer(serializers.ModelSerializer):
     colour = serializers.CharField(read_only=True)
@@ -64,6 +71,11 @@ class PersonFilter(filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset & selectors.persons_for_user(self.request.user, q=value)
+
+    def filter_queryset(self, queryset):
+        if not sees_attention(self.request.user):  # filtering by level would reveal it
+            self.form.cleaned_data.pop("attention_colour", None)
+        return super().filter_queryset(queryset)
 
 
 def _call(fn, **kwargs):

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.permissions import ATTENTION_FIELDS
 from lib import gb11643
 from lib.forms import clean_mobile
 from residents.models import (
@@ -55,8 +56,11 @@ class PersonForm(forms.Form):
     attention_colour = forms.ChoiceField(label=_("Attention level"), choices=AttentionColour.choices)
     reason = forms.CharField(label=_("Reason for the correction"), max_length=200, required=False)
 
-    def __init__(self, *args, with_residence: bool = False, **kwargs):
+    def __init__(self, *args, with_residence: bool = False, attention: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not attention:  # grid workers neither see nor set them (accounts.permissions.ATTENTION_ROLES)
+            for name in ATTENTION_FIELDS:
+                del self.fields[name]
         if with_residence:
             self.fields["relation"] = forms.ChoiceField(label=_("Relation to householder"), choices=Relation.choices)
             self.fields["start"] = forms.DateField(

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import AuditAction, Role
+from accounts.permissions import sees_attention
 from accounts.services import audit
 from documents import excel
 from documents.excel import Column, ExcelError
@@ -67,7 +68,6 @@ REGISTRY_ROLES = frozenset({Role.OFFICER, Role.AUXILIARY, Role.GRID_WORKER, Role
 RENTAL_LEDGER_ROLES = frozenset({Role.OFFICER, Role.AUXILIARY, Role.CHIEF, Role.ADMIN})
 IMPORT_ROLES = REGISTRY_ROLES
 # Attention tags are sensitive: only police staff see them (DOMAIN.md), in exports too.
-ATTENTION_ROLES = frozenset({Role.OFFICER, Role.AUXILIARY, Role.CHIEF, Role.ADMIN})
 
 # ---- the ledgers' vocabulary ------------------------------------------------------------------
 
@@ -214,23 +214,19 @@ def houses_for_ledger(user, filters: LedgerFilters = LedgerFilters()):
 # ---- rows ---------------------------------------------------------------------------------------
 
 
-def _sees_attention(user) -> bool:
-    return user.is_superuser or user.role in ATTENTION_ROLES
-
-
 def person_columns(user) -> list[Column]:
     columns = [
         Column("姓名", 12), Column("性别", 6), Column("出生日期", 12, number_format=D),
         Column("身份证号(掩码)", 21), Column("手机号(掩码)", 15), Column("民族", 8), Column("户籍类型", 10),
         Column("户籍地", 24),
     ]  # fmt: skip
-    if _sees_attention(user):
+    if sees_attention(user):
         columns += [Column("关注标签", 20), Column("关注等级", 10)]
     return [*columns, Column("现住址", 34), Column("所属网格", 16)]
 
 
 def person_rows(persons: Iterable[Person], user) -> Iterator[list]:
-    attention = _sees_attention(user)
+    attention = sees_attention(user)
     for p in persons:
         row = [
             p.name, SEX_ZH.get(p.sex, ""), p.birth_date, p.id_number_masked, p.phone_masked, p.ethnicity,

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
-from accounts.permissions import ADDRESS_EDITOR_ROLES, role_required
+from accounts.permissions import ADDRESS_EDITOR_ROLES, ATTENTION_FIELDS, role_required, sees_attention
 from grid.selectors import get_building_for_user
 from lib.api_fields import query_id
 from lib.paging import Paginator
@@ -65,12 +65,22 @@ def person_detail(request, pk):
         "residents/person_detail.html",
         {
             "person": person,
-            "changes": selectors.changes_of(person),
+            "changes": _visible_changes(request.user, selectors.changes_of(person)),
             "can_reveal": request.user.is_superuser or request.user.role in REVEAL_ROLES,
             "reveal_form": RevealForm(),
             "panels": person_panels(request, person),  # from other apps, e.g. disputes' 重点关注
         },
     )
+
+
+def _visible_changes(user, changes):
+    """The person's history, without the attention fields for those who may not see them."""
+    if sees_attention(user):
+        return changes
+    changes = list(changes)
+    for c in changes:
+        c.changes = {k: v for k, v in (c.changes or {}).items() if k not in ATTENTION_FIELDS}
+    return [c for c in changes if c.changes or c.action == "create"]  # a reason for tags alone would tell
 
 
 @require_POST
@@ -94,7 +104,9 @@ def _person_form_page(request, person=None, house=None):
             "registration_place": person.registration_place, "attention_tags": person.attention_tags,
             "attention_colour": person.attention_colour,
         }  # fmt: skip
-    form = PersonForm(request.POST or None, initial=initial, with_residence=house is not None)
+    form = PersonForm(
+        request.POST or None, initial=initial, with_residence=house is not None, attention=sees_attention(request.user)
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         relation, start = data.pop("relation", None), data.pop("start", None)
