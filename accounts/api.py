@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from django_otp import match_token
 from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
@@ -23,12 +22,11 @@ class TokenLoginView(ObtainAuthToken):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = serializer.validated_data["user"]
-        if settings.STAFF_OTP_REQUIRED and otp.needs_second_factor(user):
-            code = str(request.data.get("otp", "")).strip().replace(" ", "")
-            if not code or match_token(user, code.lower() if not code.isdigit() else code) is None:
-                services.audit(request, AuditAction.OTP_FAILED, user, actor=user, reason="API token")
-                raise serializers.ValidationError(
-                    {"otp": [_("Give the code from your authenticator app (two-step verification).")]}
-                )
+        code = str(request.data.get("otp", ""))
+        if settings.STAFF_OTP_REQUIRED and otp.needs_second_factor(user) and otp.device_for_code(user, code) is None:
+            services.audit(request, AuditAction.OTP_FAILED, user, actor=user, reason="API token")
+            raise serializers.ValidationError(
+                {"otp": [_("Give the code from your authenticator app (two-step verification).")]}
+            )
         token = services.token_issue(request=request, user=user)
         return Response({"token": token.key})

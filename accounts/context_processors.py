@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy as pgettext
 
+from accounts import otp
 from accounts.models import GRID_ROLES, STAFF_ROLES, Role
 from accounts.permissions import ADDRESS_EDITOR_ROLES, sees_attention
 
@@ -162,7 +163,7 @@ def navigation(request):
     return {
         "nav_menu": _menu(user),
         "sees_attention": bool(user and sees_attention(user)),
-        "nav_two_step": bool(user and user.is_authenticated and (user.is_staff or user.role in STAFF_ROLES)),
+        "nav_two_step": otp.needs_second_factor(user),
         "map_tile_url": settings.MAP_TILE_URL,
         "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
         "can_edit_addresses": bool(

@@ -1,3 +1,4 @@
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -33,14 +34,21 @@ def _tile_source(url: str) -> str | None:
 
 
 def content_security_policy() -> str:
-    """``settings.CONTENT_SECURITY_POLICY`` as a header value, the map tile server added to img-src."""
+    """``settings.CONTENT_SECURITY_POLICY`` as a header value, the map tile server added to img-src.
+    Built once per setting value (every response carries it)."""
     policy = settings.CONTENT_SECURITY_POLICY
+    key = policy if isinstance(policy, str) else tuple((name, tuple(v)) for name, v in policy.items())
+    return _policy_header(key, settings.MAP_TILE_URL)
+
+
+@lru_cache(maxsize=8)
+def _policy_header(policy, tile_url: str) -> str:
     if isinstance(policy, str):
         parsed = (directive.split() for directive in policy.split(";"))
         directives = {words[0]: words[1:] for words in parsed if words}
     else:
-        directives = {name: list(sources) for name, sources in policy.items()}
-    tiles = _tile_source(settings.MAP_TILE_URL) if settings.MAP_TILE_URL else None
+        directives = {name: list(sources) for name, sources in policy}
+    tiles = _tile_source(tile_url) if tile_url else None
     if tiles and tiles not in directives.setdefault("img-src", ["'self'"]):
         directives["img-src"].append(tiles)
     return "; ".join(" ".join([name, *sources]) for name, sources in directives.items())

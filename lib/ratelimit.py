@@ -74,9 +74,7 @@ def too_many_message(seconds: int) -> str:
 
 
 def limited_page(request, seconds: int):
-    response = render(request, "429.html", {"message": too_many_message(seconds)}, status=429)
-    response["Retry-After"] = str(seconds)
-    return response
+    return render(request, "429.html", {"message": too_many_message(seconds)}, status=429)
 
 
 def ratelimit(

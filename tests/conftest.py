@@ -184,17 +184,10 @@ def login(user) -> Client:
 
 
 def otp_verified(client: Client, user) -> Client:
-    """Mark the client's session as verified by a second factor, as after typing a code
-    (django-otp keeps the device's persistent id in the session)."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    """The client's session verified by a second factor, as after typing a code."""
+    from accounts import otp
 
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
-        user=user, name="authenticator", confirmed=True
-    )
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
+    otp.mark_verified(client.session, user)
     return client
 
 
